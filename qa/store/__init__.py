@@ -1,0 +1,202 @@
+"""An index folder on disk: manifest.json, meta.sqlite (the source of truth) and vectors.faiss.
+
+Every write is a SQLite transaction that bumps a generation number. vectors.faiss is a cache of the
+vectors stored in SQLite, saved with the generation it reflects; when it is missing or stale (say a
+process was killed mid-ingest) it is rebuilt from SQLite on open, without re-embedding anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import json
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.store.files import write_json_atomically
+from qa.store.meta import Filters, MetaStore, NewArticle
+from qa.store.rwlock import ReadWriteLock
+from qa.store.vectors import VectorIndex
+from qa.types import Article, Hit
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+META = "meta.sqlite"
+VECTORS = "vectors.faiss"
+
+__all__ = ["Chunking", "Filters", "Manifest", "NewArticle", "Store", "FORMAT_VERSION"]
+
+
+@dataclass(frozen=True)
+class Chunking:
+    chunk_tokens: int
+    overlap_tokens: int
+    title_tokens: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Facts about a built index. Written by the store; never edited by hand."""
+
+    format_version: int
+    model: str
+    dimension: int
+    chunking: Chunking
+    vector_index: str
+    generation: int  # the SQLite generation that vectors.faiss reflects
+    articles: int
+    chunks: int
+    created: str
+    updated: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Manifest":
+        return cls(**{**data, "chunking": Chunking(**data["chunking"])})
+
+
+class Store:
+    """Articles, chunks and vectors of one index folder. Safe for concurrent searches in one process."""
+
+    def __init__(self, folder: Path, manifest: Manifest, meta: MetaStore, vectors: VectorIndex) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self._meta = meta
+        self._vectors = vectors
+        self._generation = manifest.generation  # the SQLite generation that self._vectors reflects
+        self._lock = ReadWriteLock()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @staticmethod
+    def exists(folder: str | Path) -> bool:
+        return (Path(folder) / MANIFEST).is_file()
+
+    @classmethod
+    def create(cls, folder: str | Path, *, model: str, dimension: int, chunking: Chunking) -> "Store":
+        folder = Path(folder)
+        if cls.exists(folder):
+            raise QAError(f"{folder}: an index already exists here")
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = MetaStore(folder / META)
+        now = _now()
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, model=model, dimension=dimension, chunking=chunking,
+            vector_index=VectorIndex.kind, generation=meta.generation(), articles=0, chunks=0,
+            created=now, updated=now,
+        )
+        store = cls(folder, manifest, meta, VectorIndex.empty(dimension))
+        store.save()
+        return store
+
+    @classmethod
+    def open(cls, folder: str | Path) -> "Store":
+        folder = Path(folder)
+        manifest = read_manifest(folder)
+        meta = MetaStore(folder / META)
+        store = cls(folder, manifest, meta, VectorIndex.empty(manifest.dimension))
+        store._load_vectors()
+        return store
+
+    def _load_vectors(self) -> None:
+        path = self.folder / VECTORS
+        if path.is_file() and self.manifest.generation == self._meta.generation():
+            self._vectors = VectorIndex.load(path)
+        else:
+            self._rebuild_vectors()
+            self.save()
+
+    def _rebuild_vectors(self) -> None:
+        generation = self._meta.generation()
+        vectors = VectorIndex.empty(self.manifest.dimension)
+        for ids, batch in self._meta.all_vectors():
+            vectors.add(ids, batch)
+        self._vectors, self._generation = vectors, generation
+
+    def refresh(self) -> None:
+        """Pick up what another process committed since this one loaded the vectors."""
+        if self._meta.generation() == self._generation:
+            return
+        with self._lock.writing():
+            if self._meta.generation() != self._generation:
+                self._rebuild_vectors()
+
+    def close(self) -> None:
+        self._meta.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return self._meta.counts()
+
+    def article(self, article_id: str) -> Article | None:
+        return self._meta.article(article_id)
+
+    def known_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return self._meta.known_hashes(article_ids)
+
+    def ids_by_hash(self, text_hashes: Sequence[str]) -> dict[str, str]:
+        return self._meta.ids_by_hash(text_hashes)
+
+    def search(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[Hit]:
+        """The k chunks nearest to one unit query vector, best first."""
+        self.refresh()
+        with self._lock.reading():
+            allowed = self._meta.chunk_ids_matching(filters) if filters else None
+            if allowed is not None and not len(allowed):
+                return []
+            scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
+            scored = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+            return self._meta.hits(scored)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def commit(self, new: Sequence[NewArticle], removed_ids: Sequence[str] = ()) -> None:
+        """Store new articles (replacing older versions with the same id) and delete others, at once."""
+        with self._lock.writing():
+            before, removed, added = self._meta.commit(new, removed_ids)
+            if before != self._generation:
+                self._rebuild_vectors()  # another process wrote since we loaded; this includes our commit
+                return
+            self._vectors.remove(removed)
+            if new:
+                self._vectors.add(added, np.concatenate([item.vectors for item in new]))
+            self._generation = before + 1
+
+    def save(self) -> None:
+        """Persist vectors.faiss, then the manifest that vouches for it."""
+        with self._lock.reading():
+            generation = self._generation
+            self._vectors.save(self.folder / VECTORS)
+            counts = self._meta.counts()
+        self.manifest = replace(
+            self.manifest, generation=generation, articles=counts["articles"], chunks=counts["chunks"],
+            updated=_now(),
+        )
+        write_json_atomically(self.folder / MANIFEST, self.manifest.to_dict())
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise QAError(f"{folder}: not an index (no {MANIFEST}); build one with `qa ingest PATH --index {folder}`")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        version = int(data["format_version"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise QAError(f"{path}: unreadable manifest ({error})") from None
+    if version > FORMAT_VERSION:
+        raise QAError(
+            f"{folder}: index format {version} is newer than this qa supports ({FORMAT_VERSION}); upgrade article-qa"
+        )
+    return Manifest.from_dict(data)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

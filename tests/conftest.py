@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "data" / "sample"
+BENCH_DIR = ROOT.parent / "shared" / "bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_embedder(tiny_model_path: Path):
+    from qa.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(str(tiny_model_path))
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    from qa.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def sample_index_dir(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
+    """An index of the shipped sample articles, built once with the real model; tests must not modify it."""
+    from qa.index import Index
+    from qa.ingest import load_articles
+
+    folder = tmp_path_factory.mktemp("sample") / "index"
+    with Index.open(folder, embedder=minilm, create=True) as index:
+        report = index.add(load_articles(SAMPLE_DIR))
+    assert report.added >= 1 and not report.failed
+    return folder
+
+
+@pytest.fixture()
+def bench_dir() -> Path:
+    if not BENCH_DIR.is_dir():
+        pytest.skip(f"benchmark data not found at {BENCH_DIR}")
+    return BENCH_DIR

@@ -1,0 +1,40 @@
+"""Builds a tiny sentence-transformers model offline: a WordPiece vocabulary trained on fixture text
+and a 2-layer BERT with seeded random weights. It exercises the real library code paths in seconds;
+its vectors carry no meaning, so ranking tests use the real bundled MiniLM instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURE_TEXT = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def build_tiny_model(folder: Path, *, dimension: int = 32, max_tokens: int = 128, seed: int = 7) -> Path:
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    corpus = [path.read_text(encoding="utf-8") for path in sorted(FIXTURE_TEXT.glob("*"))]
+    wordpiece = BertWordPieceTokenizer(lowercase=True)
+    wordpiece.train_from_iterator(corpus, vocab_size=600, min_frequency=1)
+    backbone = folder / "backbone"
+    backbone.mkdir(parents=True)
+    wordpiece.save_model(str(backbone))
+    tokenizer = BertTokenizerFast(vocab_file=str(backbone / "vocab.txt"), model_max_length=max_tokens)
+    tokenizer.save_pretrained(backbone)
+
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=dimension, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=2 * dimension, max_position_embeddings=max_tokens + 2,
+    )
+    BertModel(config).save_pretrained(backbone)
+
+    transformer = models.Transformer(str(backbone), max_seq_length=max_tokens)
+    pooling = models.Pooling(dimension, pooling_mode="mean")
+    model = SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device="cpu")
+    target = folder / "tiny-st"
+    model.save(str(target))
+    return target
