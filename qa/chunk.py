@@ -2,8 +2,10 @@
 
 Every line break ends a sentence (headlines and datelines carry no final punctuation);
 blingfire finds the sentences within a line. Chunks are packed greedily from whole
-sentences, measured in the embedding model's own tokens, and end only where no
-quotation is open, unless a quotation alone is larger than the budget.
+sentences, measured in the embedding model's own tokens (summed per sentence: WordPiece
+counts add up across whitespace). A chunk ends only where no quotation is open, and
+preferably not between the parts of one attributed quote (“A,” he said. “B.”); only a
+quotation larger than the budget is cut, at a sentence end.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ class Sentence:
 _GAP_CHARS = "\t\n\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _GAP = re.compile(f"[{_GAP_CHARS}]")
 _WORD = re.compile(f"[^{_GAP_CHARS}]+")
-_LINE = re.compile("[^\r\n\u2028\u2029]+")
+_LINE_BREAK_CHARS = "\r\n\u2028\u2029"
+_LINE = re.compile(f"[^{_LINE_BREAK_CHARS}]+")
+_LINE_BREAK = re.compile(f"[{_LINE_BREAK_CHARS}]")
 _QUOTE_MARK = re.compile('[“”"]')
 # A quotation mark after one of these opens a quotation; before one of these it closes one.
 _BEFORE_OPENING = "([{—–-/"
@@ -50,8 +54,9 @@ class _Break(IntEnum):
 
     INSIDE_SENTENCE = 0
     INSIDE_QUOTE = 1
-    FREE = 2
-    END_OF_TEXT = 3
+    BETWEEN_QUOTES = 2  # of one paragraph, e.g. at "he said." in “A,” he said. “B.”
+    FREE = 3
+    END_OF_TEXT = 4
 
 
 class _Mark(IntEnum):
@@ -92,7 +97,8 @@ def chunk_article(
     if not sentences:
         return []
     tokens = count_tokens([text[s.start : s.end] for s in sentences])
-    breaks = _sentence_breaks(sentences, _quotations(text, paragraphs))
+    quotations = _quotations(text, paragraphs)
+    breaks = _sentence_breaks(sentences, quotations, _attributions(text, quotations))
     units = _units(text, sentences, tokens, breaks, count_tokens, max_tokens)
     return [
         Chunk(
@@ -116,7 +122,13 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 
 
 def _sentences(text: str, paragraphs: list[tuple[int, int]]) -> list[Sentence]:
-    return [s for start, end in paragraphs for s in _sentences_in_paragraph(text, start, end)]
+    longest = max((end - start for start, end in paragraphs), default=0)
+    blingfire_sentences = _BlingfireSentences(max_bytes=4 * longest)  # UTF-8: at most 4 bytes a character
+    return [
+        sentence
+        for start, end in paragraphs
+        for sentence in _sentences_in_paragraph(text, start, end, blingfire_sentences)
+    ]
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -128,41 +140,50 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, start + len(content)
 
 
-def _sentences_in_paragraph(text: str, start: int, end: int) -> list[Sentence]:
+def _sentences_in_paragraph(
+    text: str, start: int, end: int, blingfire_sentences: _BlingfireSentences
+) -> list[Sentence]:
     paragraph = text[start:end]
     # Cutting only after a separator keeps tokens additive: no word is split in two.
-    cuts = [c for c in _sentence_starts(paragraph) if _GAP.match(paragraph, c - 1)]
+    cuts = [c for c in blingfire_sentences.starts(paragraph) if _GAP.match(paragraph, c - 1)]
     bounds = [0, *cuts, len(paragraph)]
     spans = (_stripped(text, start + a, start + b) for a, b in zip(bounds, bounds[1:]))
     return [Sentence(*span) for span in spans if span is not None]
 
 
-def _sentence_starts(paragraph: str) -> list[int]:
-    """Character offsets where blingfire starts the second and later sentences.
+class _BlingfireSentences:
+    """Sentence starts from blingfire's C library, for texts of up to ``max_bytes`` in UTF-8.
 
-    Calls the C library directly: the Python wrapper ``text_to_sentences_and_offsets``
-    converts its UTF-8 byte offsets to character offsets in a per-byte Python loop, which
-    is most of the chunking time on a large corpus. The raw offsets are UTF-8 byte
-    offsets (end inclusive); only the starts are needed.
+    The Python wrapper ``text_to_sentences_and_offsets`` maps the library's UTF-8 byte
+    offsets to character offsets in a per-byte Python loop, and allocating its ctypes
+    buffers per call costs more than the splitting itself; on a large corpus those two
+    are most of the chunking time. So the library is called directly, with buffers
+    allocated once for all the paragraphs of an article.
     """
-    # Lone surrogates become one "?" each, so character positions are unchanged.
-    data = paragraph.encode("utf-8", "replace")
-    capacity = 2 * len(data) + 1
-    output = ctypes.create_string_buffer(capacity)
-    starts = (ctypes.c_int32 * capacity)()
-    ends = (ctypes.c_int32 * capacity)()
-    written = blingfire.blingfire.TextToSentencesWithOffsets(
-        ctypes.c_char_p(data), ctypes.c_int(len(data)),
-        ctypes.byref(output), ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(capacity),
-    )  # fmt: skip
-    if written < 0 or written > capacity:
-        return []
-    count = output.value.count(b"\n") + 1
-    # A start on a UTF-8 continuation byte would not be a character boundary.
-    byte_starts = sorted({s for s in starts[1:count] if 0 < s < len(data) and data[s] & 0xC0 != 0x80})
-    if len(data) == len(paragraph):
-        return byte_starts
-    return list(_char_offsets(data, byte_starts))
+
+    def __init__(self, max_bytes: int) -> None:
+        self._capacity = 2 * max_bytes + 1  # as the wrapper allows: output may add separators
+        self._output = ctypes.create_string_buffer(self._capacity)
+        self._starts = (ctypes.c_int32 * self._capacity)()
+        self._ends = (ctypes.c_int32 * self._capacity)()
+
+    def starts(self, paragraph: str) -> list[int]:
+        """Character offsets in ``paragraph`` where its second and later sentences start."""
+        # Lone surrogates become one "?" each, so character positions are unchanged.
+        data = paragraph.encode("utf-8", "replace")
+        written = blingfire.blingfire.TextToSentencesWithOffsets(
+            ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(self._output),
+            ctypes.byref(self._starts), ctypes.byref(self._ends), ctypes.c_int(self._capacity),
+        )  # fmt: skip
+        if written < 0 or written > self._capacity:
+            return []
+        # The output holds the sentences one a line.
+        count = ctypes.string_at(self._output, written).count(b"\n") + 1
+        # Offsets are of UTF-8 bytes; one on a continuation byte would not start a character.
+        byte_starts = sorted({b for b in self._starts[1:count] if 0 < b < len(data) and data[b] & 0xC0 != 0x80})
+        if len(data) == len(paragraph):
+            return byte_starts
+        return list(_char_offsets(data, byte_starts))
 
 
 def _char_offsets(data: bytes, byte_offsets: list[int]) -> Iterator[int]:
@@ -178,46 +199,39 @@ def _char_offsets(data: bytes, byte_offsets: list[int]) -> Iterator[int]:
 
 
 def _quotations(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``(opening, closing)`` positions of quotations, in order and not overlapping.
+    """``(opening, closing)`` positions of the quotations, in order and not overlapping.
 
-    Within a paragraph, everything from the first opening mark to the last closing mark
-    is one quotation, so ``“A,” he said. “B.”`` is not separated from its attribution.
     A paragraph that leaves a quotation open continues it when the next paragraph opens
-    with a quotation mark (the news convention for multi-paragraph quotes); otherwise
-    the quotation ends with the paragraph.
+    with a quotation mark (the news convention for multi-paragraph quotes); otherwise the
+    quotation ends with the paragraph, so a stray mark cannot swallow the article.
     """
     quotations: list[tuple[int, int]] = []
-    carried: int | None = None
+    opening: int | None = None  # of the quotation open at this point
     for index, (start, end) in enumerate(paragraphs):
-        opening, closing, still_open = _quotation_in_paragraph(text, start, end, carried)
-        carried = None
-        if opening is None:
-            continue
-        if not still_open:
-            quotations.append((opening, closing))
-        elif index + 1 < len(paragraphs) and _opens_with_quote(text, *paragraphs[index + 1]):
-            carried = opening
-        else:
+        for match in _QUOTE_MARK.finditer(text, start, end):
+            mark = _mark(text, match.start(), start, end)
+            if opening is None and mark is not _Mark.CLOSE:
+                opening = match.start()
+            elif opening is not None and mark is not _Mark.OPEN:
+                quotations.append((opening, match.start()))
+                opening = None
+        continued = index + 1 < len(paragraphs) and _opens_with_quote(text, *paragraphs[index + 1])
+        if opening is not None and not continued:
             quotations.append((opening, end))
+            opening = None
     return quotations
 
 
-def _quotation_in_paragraph(
-    text: str, start: int, end: int, carried: int | None
-) -> tuple[int | None, int, bool]:
-    """First opening and last closing position in the paragraph, and whether it ends open."""
-    opening, closing, is_open = carried, start, carried is not None
-    for match in _QUOTE_MARK.finditer(text, start, end):
-        mark = _mark(text, match.start(), start, end)
-        if mark is _Mark.TOGGLE:
-            mark = _Mark.CLOSE if is_open else _Mark.OPEN
-        if mark is _Mark.OPEN and not is_open:
-            is_open = True
-            opening = match.start() if opening is None else opening
-        elif mark is _Mark.CLOSE and is_open:
-            is_open = False
-            closing = match.start()
-    return opening, closing, is_open
+def _attributions(text: str, quotations: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(closing, opening)`` gaps between consecutive quotations of one paragraph.
+
+    In ``“A,” he said. “B.”`` both parts are one statement: better not separated.
+    """
+    return [
+        (closing, opening)
+        for (_, closing), (opening, _) in zip(quotations, quotations[1:])
+        if _LINE_BREAK.search(text, closing, opening) is None
+    ]
 
 
 def _mark(text: str, position: int, start: int, end: int) -> _Mark:
@@ -241,19 +255,33 @@ def _opens_with_quote(text: str, start: int, end: int) -> bool:
     return _QUOTE_MARK.match(text, start) is not None and _mark(text, start, start, end) is not _Mark.CLOSE
 
 
-def _sentence_breaks(sentences: list[Sentence], quotations: list[tuple[int, int]]) -> list[_Break]:
+def _sentence_breaks(
+    sentences: list[Sentence], quotations: list[tuple[int, int]], attributions: list[tuple[int, int]]
+) -> list[_Break]:
     """For each sentence, how good a chunk end the gap after it is."""
-    breaks: list[_Break] = []
+    following_starts = [sentence.start for sentence in sentences[1:]]
+    in_quotation = _covered(following_starts, quotations)
+    in_attribution = _covered(following_starts, attributions)
+    breaks = [
+        _Break.INSIDE_QUOTE if quoted else _Break.BETWEEN_QUOTES if attributed else _Break.FREE
+        for quoted, attributed in zip(in_quotation, in_attribution)
+    ]
+    return [*breaks, _Break.END_OF_TEXT]
+
+
+def _covered(positions: list[int], spans: list[tuple[int, int]]) -> list[bool]:
+    """For ascending positions, whether each lies in one of the ascending, disjoint spans.
+
+    A span ``(a, b)`` covers ``a < position <= b``: a sentence starting right after a
+    mark is inside, and one starting with the closing (or next opening) mark too.
+    """
+    covered: list[bool] = []
     index = 0
-    for following in sentences[1:]:
-        # A gap is inside a quotation when the next sentence starts after the opening
-        # mark and no later than the closing mark.
-        while index < len(quotations) and quotations[index][1] < following.start:
+    for position in positions:
+        while index < len(spans) and spans[index][1] < position:
             index += 1
-        inside = index < len(quotations) and quotations[index][0] < following.start
-        breaks.append(_Break.INSIDE_QUOTE if inside else _Break.FREE)
-    breaks.append(_Break.END_OF_TEXT)
-    return breaks
+        covered.append(index < len(spans) and spans[index][0] < position)
+    return covered
 
 
 # --- units -----------------------------------------------------------------------------
@@ -269,7 +297,7 @@ def _units(
 ) -> list[_Unit]:
     """One unit per sentence, except that sentences over budget are cut between words."""
     words = {
-        i: [m.span() for m in _WORD.finditer(text, sentence.start, sentence.end)]
+        i: _words(text, sentence.start, sentence.end)
         for i, (sentence, n) in enumerate(zip(sentences, tokens, strict=True))
         if n > max_tokens
     }
@@ -284,6 +312,12 @@ def _units(
         units.extend(_Unit(*piece, _Break.INSIDE_SENTENCE) for piece in pieces[:-1])
         units.append(_Unit(*pieces[-1], break_after))
     return units
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    # Stripped too: a chunk must not end in a control character that str.strip removes.
+    spans = (_stripped(text, *m.span()) for m in _WORD.finditer(text, start, end))
+    return [span for span in spans if span is not None]
 
 
 def _pieces(
@@ -317,7 +351,9 @@ def _word_pieces(
                 fits = middle
             else:
                 too_long = middle
-        yield start, fits, max_tokens
+        piece = _stripped(text, start, fits)
+        if piece is not None:
+            yield *piece, max_tokens
         start = fits
 
 
@@ -341,8 +377,8 @@ def _pack(units: list[_Unit], max_tokens: int, overlap_tokens: int) -> list[tupl
 def _overlap_starts(
     units: list[_Unit], prefix: list[int], previous_first: int, fresh: int, overlap_tokens: int
 ) -> list[int]:
-    """Where the next chunk may start, best first: the most overlap outside quotations,
-    then the most overlap at any sentence end, then no overlap."""
+    """Where the next chunk may start, best first: after the best kind of break (outside
+    quotations if possible), then with the most overlap; no overlap last."""
     if overlap_tokens == 0:
         return [fresh]
     # Starting at previous_first would repeat the whole previous chunk.
@@ -350,11 +386,9 @@ def _overlap_starts(
         start
         for start in range(previous_first + 1, fresh)
         if prefix[fresh] - prefix[start] <= overlap_tokens
-        and units[start - 1].break_after >= _Break.INSIDE_QUOTE
+        and units[start - 1].break_after > _Break.INSIDE_SENTENCE  # whole sentences only
     ]
-    outside = [start for start in candidates if units[start - 1].break_after >= _Break.FREE]
-    inside = [start for start in candidates if units[start - 1].break_after < _Break.FREE]
-    return [*outside, *inside, fresh]
+    return [*sorted(candidates, key=lambda start: (-units[start - 1].break_after, start)), fresh]
 
 
 def _best_chunk(
@@ -362,13 +396,12 @@ def _best_chunk(
 ) -> tuple[int, int]:
     """``(first, end)`` of the next chunk, end exclusive: the best kind of break reachable
     from the most preferred start, and the furthest such break within budget."""
-    for level in (_Break.FREE, _Break.INSIDE_QUOTE, _Break.INSIDE_SENTENCE):
+    for level in (_Break.FREE, _Break.BETWEEN_QUOTES, _Break.INSIDE_QUOTE, _Break.INSIDE_SENTENCE):
         for first in starts:
             end = _furthest_end(units, prefix, first, fresh, max_tokens, level)
             if end is not None:
                 return first, end
-    # Reached only when one unit alone is over budget, which _units prevents down to a
-    # single character; taking it anyway keeps the chunker moving.
+    # Unreachable while every unit fits the budget, as _units ensures; keeps the loop moving.
     return fresh, fresh + 1
 
 

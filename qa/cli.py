@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Sequence
 
-from qa.config import DEFAULT_INDEX
+from qa.config import DEFAULT_INDEX, DEFAULT_MODEL
 from qa.errors import QAError
 
 
@@ -42,9 +42,32 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--source", help="only this outlet")
     search.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     search.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    _mode_option(search)
+    search.add_argument(
+        "--as-of", help="search as on this date (YYYY-MM-DD): nothing published later, recent articles first"
+    )
+    _rerank_option(search)
     _index_option(search)
     _json_option(search)
     search.set_defaults(run=_search)
+
+    ask = commands.add_parser("ask", help="a short answer with numbered, verified citations")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=5, help="how many passages to read (default 5)")
+    ask.add_argument("--source", help="only this outlet")
+    ask.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    ask.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    ask.add_argument(
+        "--llm-url", default=os.environ.get("QA_LLM_URL") or None,
+        help="OpenAI-compatible server that writes the answer from the passages, e.g. http://127.0.0.1:8080/v1 "
+        "(default: $QA_LLM_URL; none: extractive answers)",
+    )
+    ask.add_argument("--llm-model", default=os.environ.get("QA_LLM_MODEL", ""), help="model name to request")
+    _index_option(ask)
+    _json_option(ask)
+    ask.set_defaults(run=_ask)
+
+    _eval_parser(commands)
 
     info = commands.add_parser("info", help="what an index holds")
     _index_option(info)
@@ -56,7 +79,55 @@ def _parser() -> argparse.ArgumentParser:
     _index_option(delete)
     _json_option(delete)
     delete.set_defaults(run=_delete)
+
+    serve = commands.add_parser("serve", help="the web chat at / and the REST API under /api")
+    _index_option(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=7860, help="port to listen on (default 7860)")
+    serve.add_argument(
+        "--auth-token", default=os.environ.get("QA_AUTH_TOKEN") or None,
+        help="require this access token from browsers and API clients (default: $QA_AUTH_TOKEN; none)",
+    )
+    serve.add_argument("--max-upload-mb", type=float, default=20, help="largest upload accepted (default 20 MB)")
+    serve.set_defaults(run=_serve)
     return parser
+
+
+def _eval_parser(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser(
+        "eval", help="retrieval quality on a benchmark folder (articles + questions, or BEIR)"
+    )
+    evaluate.add_argument("bench_dir", metavar="BENCH_DIR")
+    evaluate.add_argument(
+        "--index", help="index folder to use or build (default: a cache under $QA_CACHE or ~/.cache/article-qa)"
+    )
+    _mode_option(evaluate)
+    evaluate.add_argument(
+        "--as-of-question-date", action="store_true", help="search each question as on the date it was asked"
+    )
+    evaluate.add_argument("--model", default=DEFAULT_MODEL, help="embedding model of the index to build")
+    evaluate.add_argument(
+        "--chunk-tokens", type=int, help="chunk budget of the index to build; 0 embeds each document whole"
+    )
+    evaluate.add_argument("--overlap-tokens", type=int, help="chunk overlap of the index to build")
+    _rerank_option(evaluate)
+    _json_option(evaluate)
+    evaluate.set_defaults(run=_eval)
+
+
+def _rerank_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rerank", metavar="MODEL",
+        help="reorder the top results with this sentence-transformers CrossEncoder (name or folder; "
+        "default: $QA_RERANKER, else none)",
+    )
+
+
+def _mode_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mode", choices=("hybrid", "dense", "bm25"), default="hybrid",
+        help="hybrid: keyword and vector search fused (default); dense: vectors only; bm25: keywords only",
+    )
 
 
 def _index_option(parser: argparse.ArgumentParser) -> None:
@@ -96,10 +167,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
+    from qa.config import Settings
     from qa.index import Index
 
-    with Index.open(args.index) as index:
-        hits = index.search(args.query, args.k, source=args.source, since=args.since, until=args.until)
+    with Index.open(args.index, settings=Settings.from_env(reranker=args.rerank)) as index:
+        hits = index.search(
+            args.query, args.k, source=args.source, since=args.since, until=args.until, mode=args.mode,
+            as_of=args.as_of,
+        )
     if args.json:
         _print_json({"query": args.query, "hits": [hit.to_dict() for hit in hits]})
         return 0
@@ -113,6 +188,70 @@ def _search(args: argparse.Namespace) -> int:
         print(f"   {hit.article_id} chars {hit.start}-{hit.end}")
         print("   " + " ".join(hit.text.split()))
         print()
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from qa.answer import ask_stream
+    from qa.index import Index
+    from qa.llm import LLMConfig
+    from qa.types import Answer
+
+    llm = LLMConfig(url=args.llm_url, model=args.llm_model) if args.llm_url else None
+    streaming = llm is not None and not args.json
+    with Index.open(args.index) as index:
+        if index.quotes_pending():
+            print("qa: extracting quotes from the stored articles (once, no re-embedding)…", file=sys.stderr)
+            index.ensure_quotes()
+        streamed: list[str] = []
+        for item in ask_stream(
+            index, args.question, k=args.k, source=args.source, since=args.since, until=args.until, llm=llm
+        ):
+            if isinstance(item, Answer):
+                answer = item
+            elif streaming:
+                streamed.append(item)
+                print(item, end="", flush=True)
+    if args.json:
+        _print_json(answer.to_dict())
+        return 0
+    if not streaming:
+        print(answer.text)
+    elif "".join(streamed).strip() != answer.text.strip():
+        # The model's draft had citations to drop or renumber, or it failed: show what holds up.
+        print("\n\nChecked answer:" if streamed else "")
+        print(answer.text)
+    print()
+    for citation in answer.citations:
+        byline = ", ".join(part for part in (citation.source, citation.published) if part)
+        print(f"[{citation.number}] {citation.title or citation.article_id}" + (f" — {byline}" if byline else ""))
+        if citation.url:
+            print(f"    {citation.url}")
+        print(f"    {citation.article_id} chars {citation.start}-{citation.end}")
+    if answer.kind == "none" and answer.hits:
+        print("closest passages:")
+        for rank, hit in enumerate(answer.hits, 1):
+            print(f"{rank}. {hit.title or hit.article_id} — {' '.join(hit.text.split())[:200]}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from qa.eval import load_benchmark, run
+
+    chunking = load_benchmark(args.bench_dir).default_chunking()
+    chunking.update({
+        key: value for key, value in
+        (("chunk_tokens", args.chunk_tokens), ("overlap_tokens", args.overlap_tokens)) if value is not None
+    })
+    report = run(
+        args.bench_dir, index_dir=args.index, mode=args.mode, use_dates=args.as_of_question_date,
+        model=args.model, chunking=chunking, reranker=args.rerank, quiet=args.json,
+    )
+    if args.json:
+        _print_json(report)
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
     return 0
 
 
@@ -140,6 +279,16 @@ def _delete(args: argparse.Namespace) -> int:
     else:
         print(f"deleted {removed}" + (f"; {missing} not in the index" if missing else ""))
     return 0 if removed or not missing else 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from qa.server import serve
+
+    serve(
+        args.index, host=args.host, port=args.port, auth_token=args.auth_token,
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -12,14 +13,27 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from qa import rank
 from qa.chunk import chunk_article
 from qa.config import DEFAULT_INDEX, Settings
 from qa.embed import Embedder
 from qa.errors import QAError
+from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
 from qa.store import Chunking, Filters, NewArticle, Store
-from qa.types import Article, Chunk, Hit, IngestError, IngestReport
+from qa.types import Answer, Article, Chunk, Hit, IngestError, IngestReport, Quote
 
 ProgressCallback = Callable[[int], None]
+
+# State keys of the quote bookkeeping: the extractor version all stored quotes come from, and the
+# progress (extractor version, last article rowid) of a backfill that may have been interrupted.
+QUOTES_VERSION = "quotes_version"
+QUOTES_BACKFILL_VERSION = "quotes_backfill_version"
+QUOTES_BACKFILL_ROWID = "quotes_backfill_rowid"
+QUOTES_BACKFILL_BATCH = 200  # articles per committed step
+
+# chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
+# the setup of the BEIR benchmarks, whose published scores embed each document whole.
+WHOLE_ARTICLE = 0
 
 
 def text_fingerprint(text: str) -> str:
@@ -42,6 +56,10 @@ class Index:
     def __init__(self, store: Store, embedder: Embedder | None, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self.ranking = rank.RankSettings()
+        self.reranker: rank.Reranker | None = (
+            rank.CrossEncoderReranker(settings.reranker) if settings.reranker else None
+        )
         self._embedder = embedder
 
     # -- opening -------------------------------------------------------------------------------
@@ -75,6 +93,7 @@ class Index:
         embedder = embedder or load_sentence_transformer(settings.model)
         chunking = Chunking(settings.chunk_tokens, settings.overlap_tokens, settings.title_tokens)
         store = Store.create(path, model=embedder.name, dimension=embedder.dimension, chunking=chunking)
+        store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})  # every article will get quotes at ingest
         return cls(store, embedder, settings)
 
     @property
@@ -108,16 +127,88 @@ class Index:
         source: str | None = None,
         since: str | date | None = None,
         until: str | date | None = None,
+        mode: str = rank.DEFAULT_MODE,
+        as_of: str | date | None = None,
     ) -> list[Hit]:
-        """The k passages most relevant to ``query``, best first, optionally filtered by outlet and date."""
-        query = _check_query(query)
-        k = _check_k(k)
-        filters = Filters(source=source or None, since=_iso_date(since, "since"), until=_iso_date(until, "until"))
-        vector = self.embedder.embed_queries([query])[0]
-        return self.store.search(vector, k, filters)
+        """The k passages most relevant to ``query``, best first, one per article, optionally filtered by
+        outlet and date.
+
+        ``mode`` is "hybrid" (keyword and vector search fused, the default), "dense" or "bm25". ``as_of``
+        answers as on that date: nothing published after it, and recent articles preferred."""
+        request = rank.SearchRequest(
+            query=_check_query(query),
+            k=_check_k(k),
+            filters=Filters(
+                source=source or None, since=_iso_date(since, "since"), until=_iso_date(until, "until"),
+                as_of=_iso_date(as_of, "as_of"),
+            ),
+            mode=rank.check_mode(mode),
+            settings=self.ranking,
+            reranker=self.reranker,
+        )
+        return rank.search(self.store, self._embed_query, request)
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        return self.embedder.embed_queries([query])[0]
 
     def article(self, article_id: str) -> Article | None:
         return self.store.article(article_id)
+
+    def sources(self) -> list[str]:
+        """The outlets of the stored articles, alphabetically, for filter menus."""
+        return self.store.sources()
+
+    def quotes(
+        self,
+        speaker: str | None = None,
+        *,
+        article_ids: Sequence[str] | None = None,
+        source: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+    ) -> list[Quote]:
+        """Direct quotations found at ingest, by article then position, each with its exact span and
+        resolved speaker. ``speaker`` is a name or role as a user writes it ("Blinken", "the secretary of
+        state"): only quotes that speaker_matches keeps. Extracts quotes first if the index lacks them."""
+        self.ensure_quotes()
+        filters = Filters(source=source or None, since=_iso_date(since, "since"), until=_iso_date(until, "until"))
+        # LIKE pre-filter on every word of the name, so that "the senator" still finds the role "Sen.".
+        words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker or "")]
+        words = [word for word in words if word.casefold() not in _NAME_FILLERS]
+        if speaker is not None and not words:
+            return []
+        found = self.store.quotes(article_ids=article_ids, name_words=_with_abbreviations(words), filters=filters)
+        return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
+
+    def ensure_quotes(self, *, on_progress: ProgressCallback | None = None) -> int:
+        """Extract the quotes of articles stored without them (an index built before quotes were indexed) or
+        by an older extractor, without re-embedding anything. Commits per batch, so an interrupted run
+        resumes where it stopped. Returns how many articles were read: 0 when the quotes are current."""
+        if self.store.state(QUOTES_VERSION) == EXTRACTOR_VERSION:
+            return 0
+        resuming = self.store.state(QUOTES_BACKFILL_VERSION) == EXTRACTOR_VERSION
+        rowid = (self.store.state(QUOTES_BACKFILL_ROWID) or 0) if resuming else 0
+        done = 0
+        while rows := self.store.articles_after(rowid, QUOTES_BACKFILL_BATCH):
+            rowid = rows[-1][0]
+            found = [(article.id, text_hash, find_quotes(article)) for _, text_hash, article in rows]
+            progress = {QUOTES_BACKFILL_VERSION: EXTRACTOR_VERSION, QUOTES_BACKFILL_ROWID: rowid}
+            self.store.replace_quotes(found, progress)
+            done += len(rows)
+            if on_progress:
+                on_progress(len(rows))
+        self.store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})
+        return done
+
+    def quotes_pending(self) -> bool:
+        """Whether the next quotes() call will first extract quotes from stored articles (slow once)."""
+        return self.store.state(QUOTES_VERSION) != EXTRACTOR_VERSION
+
+    def ask(self, question: str, **options) -> Answer:
+        """A short answer with verified citations: qa.answer.ask(self, question, **options)."""
+        from qa.answer import ask  # qa.answer builds on this module
+
+        return ask(self, question, **options)
 
     def stats(self) -> dict:
         manifest = self.store.manifest
@@ -180,30 +271,32 @@ class Index:
             tally.chunks += sum(len(item.chunks) for item in new)
 
     def _prepare(self, articles: list[Article], fingerprints: dict[str, str]) -> list[NewArticle]:
-        chunked = [(article, self._chunk(article)) for article in articles]
-        texts = [
-            _embedding_text(title, chunk.text)
-            for (article, chunks) in chunked
-            for title in [self._short_title(article.title)]
-            for chunk in chunks
-        ]
+        passages = [self.passages(article) for article in articles]
+        texts = [text for _, embedded in passages for text in embedded]
         vectors = self.embedder.embed_documents(texts, batch_size=self.settings.batch_size)
         new, row = [], 0
-        for article, chunks in chunked:
-            new.append(NewArticle(article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)]))
+        for article, (chunks, _) in zip(articles, passages):
+            new.append(NewArticle(
+                article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], find_quotes(article)
+            ))
             row += len(chunks)
         return new
 
-    def _chunk(self, article: Article) -> list[Chunk]:
+    def passages(self, article: Article) -> tuple[list[Chunk], list[str]]:
+        """The article's chunks, and the text embedded for each: the (shortened) headline, then the chunk."""
         chunking = self.store.manifest.chunking
         title = self._short_title(article.title)
+        if chunking.chunk_tokens == WHOLE_ARTICLE:
+            chunks = _whole_article_chunk(article)
+            return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
         title_cost = self.embedder.count_tokens([title])[0] + 1 if title else 0
         special_tokens = 2  # [CLS] and [SEP]
-        budget = min(chunking.chunk_tokens, self.embedder.max_tokens - special_tokens - title_cost)
-        return chunk_article(
+        budget = min(chunking.chunk_tokens, self.embedder.max_tokens - special_tokens) - title_cost
+        chunks = chunk_article(
             article, count_tokens=self.embedder.count_tokens, max_tokens=budget,
             overlap_tokens=min(chunking.overlap_tokens, budget // 2),
         )
+        return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
 
     def _short_title(self, title: str) -> str:
         """The headline, cut at a word boundary to the manifest's title budget."""
@@ -253,8 +346,12 @@ def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget
         yield batch
 
 
-def _embedding_text(title: str, text: str) -> str:
-    return f"{title}\n{text}" if title else text
+def _whole_article_chunk(article: Article) -> list[Chunk]:
+    start = len(article.text) - len(article.text.lstrip())
+    end = len(article.text.rstrip())
+    if start >= end:
+        return []
+    return [Chunk(article_id=article.id, ordinal=0, start=start, end=end, text=article.text[start:end])]
 
 
 def _settings_of(store: Store, settings: Settings) -> Settings:
@@ -263,7 +360,18 @@ def _settings_of(store: Store, settings: Settings) -> Settings:
     return Settings(
         model=store.manifest.model, chunk_tokens=chunking.chunk_tokens, overlap_tokens=chunking.overlap_tokens,
         title_tokens=chunking.title_tokens, batch_size=settings.batch_size, commit_chunks=settings.commit_chunks,
+        reranker=settings.reranker,
     )
+
+
+_NAME_FILLERS = {"the", "a", "an", "of", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
+# Roles the quote extractor stores abbreviated ("Sen. Mitt Romney" → role "Sen.").
+_ROLE_ABBREVIATIONS = {"senator": "sen.", "representative": "rep.", "governor": "gov.", "general": "gen.",
+                       "professor": "prof.", "colonel": "col.", "captain": "capt."}
+
+
+def _with_abbreviations(words: list[str]) -> list[str]:
+    return words + [_ROLE_ABBREVIATIONS[w.casefold()] for w in words if w.casefold() in _ROLE_ABBREVIATIONS]
 
 
 def _check_query(query: str) -> str:

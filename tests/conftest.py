@@ -50,3 +50,22 @@ def bench_dir() -> Path:
     if not BENCH_DIR.is_dir():
         pytest.skip(f"benchmark data not found at {BENCH_DIR}")
     return BENCH_DIR
+
+
+@pytest.fixture(autouse=True)
+def _verify_every_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer the suite produces through qa.answer (ask, ask_stream, Index.ask, the CLI, the API and
+    the chat in this process) must pass verify(): exact spans, used and consecutive citation numbers, quotes
+    attributed to their stored speaker."""
+    import qa.answer
+    from qa.types import Answer
+
+    original = qa.answer.ask_stream
+
+    def checked(index, question, **options):
+        for item in original(index, question, **options):
+            if isinstance(item, Answer):
+                qa.answer.verify(item, index)
+            yield item
+
+    monkeypatch.setattr(qa.answer, "ask_stream", checked)

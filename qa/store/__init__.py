@@ -18,17 +18,17 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.store.files import write_json_atomically
-from qa.store.meta import Filters, MetaStore, NewArticle
+from qa.store.meta import ChunkFacts, Filters, MetaStore, NewArticle
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
-from qa.types import Article, Hit
+from qa.types import Article, Hit, Quote
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
 
-__all__ = ["Chunking", "Filters", "Manifest", "NewArticle", "Store", "FORMAT_VERSION"]
+__all__ = ["ChunkFacts", "Chunking", "Filters", "Manifest", "NewArticle", "Store", "FORMAT_VERSION"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,9 @@ class Store:
     def article(self, article_id: str) -> Article | None:
         return self._meta.article(article_id)
 
+    def sources(self) -> list[str]:
+        return self._meta.sources()
+
     def known_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
         return self._meta.known_hashes(article_ids)
 
@@ -146,14 +149,53 @@ class Store:
 
     def search(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[Hit]:
         """The k chunks nearest to one unit query vector, best first."""
+        return self._meta.hits(self.nearest(query, k, filters))
+
+    def nearest(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the k chunks nearest to one unit query vector, best first."""
         self.refresh()
         with self._lock.reading():
             allowed = self._meta.chunk_ids_matching(filters) if filters else None
             if allowed is not None and not len(allowed):
                 return []
             scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
-            scored = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-            return self._meta.hits(scored)
+            return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def keyword_search(
+        self, match: str, k: int, filters: Filters = Filters(), weights: tuple[float, float] = (1.0, 1.0)
+    ) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) of the k best chunks for an FTS5 query over (title, body), best first."""
+        return self._meta.keyword_search(match, k, filters, weights)
+
+    def term_chunk_counts(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        """Chunks holding each term, and the number of chunks."""
+        return self._meta.term_chunk_counts(terms)
+
+    def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
+        return self._meta.chunk_facts(chunk_ids)
+
+    def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for (chunk id, score) pairs, in the given order."""
+        return self._meta.hits(scored)
+
+    def quotes(
+        self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
+    ) -> list[Quote]:
+        """Stored quotes (optionally of some articles, or whose speaker or role contains one of ``name_words``)."""
+        return self._meta.quotes(article_ids=article_ids, name_words=name_words, filters=filters)
+
+    def state(self, key: str) -> int | None:
+        """A bookkeeping value of the index (e.g. which quote extractor its quotes come from)."""
+        return self._meta.state(key)
+
+    def articles_after(self, rowid: int, limit: int) -> list[tuple[int, str, Article]]:
+        """(rowid, text hash, article) of the next stored articles in storage order, for backfills."""
+        return self._meta.articles_after(rowid, limit)
+
+    def replace_quotes(self, found: Sequence[tuple[str, str, Sequence[Quote]]], state: dict[str, int]) -> None:
+        """Store re-extracted quotes of (article id, text hash, quotes) and bookkeeping values at once.
+        Quotes are not searched by vector, so this leaves the generation (and vectors.faiss) alone."""
+        self._meta.replace_quotes(found, state)
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ def replace_atomically(target: Path, write: Callable[[str], None]) -> None:
     """Call ``write(temp_path)``, flush it to disk, then rename it over ``target``."""
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    os.chmod(temp, 0o644)  # mkstemp makes files private; index files are ordinary shared files
     try:
         write(temp)
         with open(temp, "rb") as handle:

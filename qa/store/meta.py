@@ -76,9 +76,19 @@ class Filters:
     source: str | None = None
     since: str | None = None  # inclusive ISO dates
     until: str | None = None
+    as_of: str | None = None  # like until, but articles without a date are kept
 
     def __bool__(self) -> bool:
-        return any((self.source, self.since, self.until))
+        return any((self.source, self.since, self.until, self.as_of))
+
+
+@dataclass(frozen=True)
+class ChunkFacts:
+    """What ranking needs to know about a candidate chunk besides its scores."""
+
+    article_id: str
+    ordinal: int
+    published: str
 
 
 class MetaStore:
@@ -87,6 +97,8 @@ class MetaStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._term_counts: dict[str, int] = {}  # "" holds the number of chunks
+        self._term_counts_generation = -1
         self._db().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
 
     def _db(self) -> sqlite3.Connection:
@@ -152,6 +164,14 @@ class MetaStore:
             return None
         return Article(*row[:5], authors=tuple(json.loads(row[5])), source=row[6], origin=row[7])
 
+    def sources(self) -> list[str]:
+        """Distinct outlets, grouped the way the source filter matches them (ignoring case)."""
+        rows = self._db().execute(
+            "SELECT min(source) FROM articles WHERE source != '' GROUP BY source COLLATE NOCASE "
+            "ORDER BY source COLLATE NOCASE"
+        )
+        return [row[0] for row in rows]
+
     def all_vectors(self, batch: int = 65536) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(chunk ids, vectors) of every stored chunk, in batches, for rebuilding the vector index."""
         last = 0
@@ -173,6 +193,50 @@ class MetaStore:
         ).fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 
+    def keyword_search(
+        self, match: str, limit: int, filters: Filters, weights: tuple[float, float]
+    ) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) of the best ``limit`` chunks for the FTS5 query ``match``, best first.
+
+        ``weights`` are the BM25 weights of the title and body columns. FTS5's bm25() is lower for better
+        matches; the scores returned are its negation, so higher is better as for vectors."""
+        where, params = _filter_clause(filters)
+        joins = "JOIN chunks c ON c.id = chunk_terms.rowid JOIN articles a ON a.id = c.article_id" if filters else ""
+        rows = self._db().execute(
+            f"SELECT chunk_terms.rowid, -bm25(chunk_terms, ?, ?) AS score FROM chunk_terms {joins} "
+            f"WHERE chunk_terms MATCH ? AND {where} ORDER BY score DESC LIMIT ?",
+            [*weights, match, *params, limit],
+        )
+        return [(int(chunk_id), float(score)) for chunk_id, score in rows]
+
+    def term_chunk_counts(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many chunks hold each term (as FTS5 tokenizes and stems it), and how many chunks there are.
+
+        Counting a common term walks its whole posting list, so counts are kept until the next write."""
+        generation = self.generation()
+        if self._term_counts_generation != generation:
+            self._term_counts = {"": self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]}
+            self._term_counts_generation = generation
+        counts = self._term_counts
+        for term in terms:
+            if term not in counts:
+                phrase = '"' + term.replace('"', '""') + '"'
+                counts[term] = self._db().execute(
+                    "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH ?", (phrase,)
+                ).fetchone()[0]
+        return {term: counts[term] for term in terms}, counts[""]
+
+    def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
+        facts: dict[int, ChunkFacts] = {}
+        for part in _batches(list(chunk_ids)):
+            rows = self._db().execute(
+                "SELECT c.id, c.article_id, c.ordinal, a.published FROM chunks c "
+                f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({_marks(part)})",
+                part,
+            )
+            facts.update((row[0], ChunkFacts(*row[1:])) for row in rows)
+        return facts
+
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order; ids no longer stored are dropped."""
         by_id: dict[int, tuple] = {}
@@ -186,7 +250,60 @@ class MetaStore:
             by_id.update((row[0], row) for row in rows)
         return [_hit(by_id[chunk_id], score) for chunk_id, score in scored if chunk_id in by_id]
 
+    def quotes(
+        self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
+    ) -> list[Quote]:
+        """Stored quotes with their words, by article then position. ``name_words`` keeps quotes whose
+        speaker or role contains one of the words (a cheap pre-filter; callers match names exactly)."""
+        where, params = _filter_clause(filters)
+        if name_words:
+            either = "q.speaker LIKE ? ESCAPE '\\' OR q.role LIKE ? ESCAPE '\\'"
+            where += " AND (" + " OR ".join([either] * len(name_words)) + ")"
+            params += [f"%{_like_escaped(word)}%" for word in name_words for _ in (0, 1)]
+        query = (
+            "SELECT q.article_id, q.start, q.end, substr(a.text, q.start + 1, q.end - q.start), q.speaker, q.role "
+            f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where}"
+        )
+        id_parts = list(_batches(list(article_ids))) if article_ids is not None else [None]
+        rows: list[tuple] = []
+        for part in id_parts:
+            in_part = f" AND q.article_id IN ({_marks(part)})" if part is not None else ""
+            rows += self._db().execute(f"{query}{in_part}", params + (part or [])).fetchall()
+        return [Quote(*row) for row in sorted(rows, key=lambda row: (row[0], row[1]))]
+
+    def state(self, key: str) -> int | None:
+        row = self._db().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def articles_after(self, rowid: int, limit: int) -> list[tuple[int, str, Article]]:
+        """(rowid, text hash, article) of up to ``limit`` stored articles after ``rowid``, in rowid order."""
+        rows = self._db().execute(
+            "SELECT rowid, text_hash, id, text, title, url, published, authors, source, origin FROM articles "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (rowid, limit),
+        ).fetchall()
+        return [
+            (row[0], row[1], Article(*row[2:7], authors=tuple(json.loads(row[7])), source=row[8], origin=row[9]))
+            for row in rows
+        ]
+
     # -- writes --------------------------------------------------------------------------------
+
+    def replace_quotes(self, found: Sequence[tuple[str, str, Sequence[Quote]]], state: dict[str, int]) -> None:
+        """For each (article id, text hash, quotes), replace the article's stored quotes, if the article is
+        still stored with that text (another process may have replaced it meanwhile), and set ``state``."""
+        with self._transaction() as db:
+            for article_id, text_hash, quotes in found:
+                if db.execute("SELECT 1 FROM articles WHERE id = ? AND text_hash = ?", (article_id, text_hash)).fetchone():
+                    db.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
+                    db.executemany(
+                        "INSERT INTO quotes (article_id, start, end, speaker, role) VALUES (?, ?, ?, ?, ?)",
+                        [(article_id, q.start, q.end, q.speaker, q.role) for q in quotes],
+                    )
+            db.executemany(
+                "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(state.items()),
+            )
 
     def commit(self, new: Sequence[NewArticle], removed_ids: Sequence[str]) -> tuple[int, np.ndarray, np.ndarray]:
         """Store ``new`` and drop ``removed_ids`` (and any older version of a new article) in one
@@ -272,7 +389,14 @@ def _filter_clause(filters: Filters) -> tuple[str, list[str]]:
     if filters.until:
         clauses.append("a.published <= ? AND a.published != ''")
         params.append(filters.until)
+    if filters.as_of:
+        clauses.append("(a.published <= ? OR a.published = '')")
+        params.append(filters.as_of)
     return " AND ".join(clauses), params
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _marks(values: Sequence[object]) -> str:

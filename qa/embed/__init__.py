@@ -1,0 +1,13 @@
+"""Sentence embeddings: the Embedder protocol, its backends and the factory that picks one.
+
+Importing this package is cheap; torch (the "torch" backend, and exporting) and OpenVINO (the
+"openvino-*" backends) load only when a backend is created."""
+
+from qa.embed.base import BUNDLED_NAMES, Embedder, resolve_model_path
+from qa.embed.factory import BACKENDS, DEFAULT_BACKEND, check_backend, load_embedder
+from qa.embed.sentence_transformer import SentenceTransformerEmbedder
+
+__all__ = [
+    "BACKENDS", "BUNDLED_NAMES", "DEFAULT_BACKEND", "Embedder", "SentenceTransformerEmbedder", "check_backend",
+    "load_embedder", "resolve_model_path",
+]

