@@ -34,6 +34,8 @@ def build_sample_index(folder: str) -> None:
 
 
 def run(argv: Sequence[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        return qa(["serve", "--help"])
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--index", default=os.environ.get("QA_INDEX", DEFAULT_INDEX))
     known, _ = options.parse_known_args(argv)

@@ -32,15 +32,16 @@ def main() -> None:
     parser.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2", help="a RankSettings field")
     parser.add_argument("--as-of-question-date", action="store_true")
     parser.add_argument("--index", help="index folder (default: the eval cache)")
+    parser.add_argument("--backend", default="torch", help="embedding backend of the cached index")
     args = parser.parse_args()
 
     bench = load_benchmark(args.bench_dir)
     chunking = bench.default_chunking()
-    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking)
+    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend)
     grid = [_parse_vary(spec) for spec in args.vary]
     names = [name for name, _ in grid]
     print("\t".join([*names, *COLUMNS]))
-    with open_benchmark_index(bench, folder, model=DEFAULT_MODEL, chunking=chunking) as index:
+    with open_benchmark_index(bench, folder, model=DEFAULT_MODEL, chunking=chunking, backend=args.backend) as index:
         aliases = duplicate_aliases(bench.articles())
         for values in itertools.product(*(choices for _, choices in grid)):
             index.ranking = replace(RankSettings(), **dict(zip(names, values)))

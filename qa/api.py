@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa.answer import ask
+from qa import answer as answers
 from qa.errors import QAError
 from qa.index import Index
 from qa.ingest import SUFFIXES, article_from_dict, load_articles
@@ -66,7 +66,14 @@ class IndexService:
         return self.index.search(query, k, **_given(options))
 
     def ask(self, question: str, *, history: Sequence[tuple[str, str]], k: int, **options: str | None) -> Answer:
-        return ask(self.index, question, history=history, k=k, **_given(options))
+        """``options`` are ask()'s filters (source, since, until, mode, as_of), as for search."""
+        return answers.ask(self.index, question, history=history, k=k, **_given(options))
+
+    def ask_stream(
+        self, question: str, *, history: Sequence[tuple[str, str]], k: int, **options: str | None
+    ) -> Iterator[str | Answer]:
+        """Pieces of the answer's text as they are written, then the Answer itself."""
+        return answers.ask_stream(self.index, question, history=history, k=k, **_given(options))
 
     def article(self, article_id: str) -> Article | None:
         return self.index.article(article_id)
@@ -151,6 +158,8 @@ class AskBody(BaseModel):
     source: str | None = Field(None, description="only this outlet")
     since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
     until: str | None = Field(None, description="only articles published on or before this date (YYYY-MM-DD)")
+    mode: str | None = Field(None, description="retrieval: hybrid (default), dense or bm25")
+    as_of: str | None = Field(None, description="answer as on this date (YYYY-MM-DD): nothing later, recent first")
 
 
 def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> FastAPI:
@@ -192,7 +201,8 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
     def ask_question(body: AskBody) -> dict[str, Any]:
         """A short answer whose [n] markers refer to its citations, with the passages it drew on."""
         answer = service.ask(
-            body.question, history=body.history, k=body.k, source=body.source, since=body.since, until=body.until
+            body.question, history=body.history, k=body.k, source=body.source, since=body.since, until=body.until,
+            mode=body.mode, as_of=body.as_of,
         )
         return answer.to_dict()
 

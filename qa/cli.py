@@ -107,6 +107,10 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--model", default=DEFAULT_MODEL, help="embedding model of the index to build")
     evaluate.add_argument(
+        "--backend", help="embedding backend of the index to build and of the queries (default: $QA_BACKEND, "
+        "else the default backend)"
+    )
+    evaluate.add_argument(
         "--chunk-tokens", type=int, help="chunk budget of the index to build; 0 embeds each document whole"
     )
     evaluate.add_argument("--overlap-tokens", type=int, help="chunk overlap of the index to build")
@@ -245,7 +249,7 @@ def _eval(args: argparse.Namespace) -> int:
     })
     report = run(
         args.bench_dir, index_dir=args.index, mode=args.mode, use_dates=args.as_of_question_date,
-        model=args.model, chunking=chunking, reranker=args.rerank, quiet=args.json,
+        model=args.model, chunking=chunking, backend=args.backend, reranker=args.rerank, quiet=args.json,
     )
     if args.json:
         _print_json(report)

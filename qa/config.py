@@ -19,6 +19,9 @@ class Settings:
     title_tokens: int = 48  # most tokens of the headline prepended to each chunk's embedded text
     batch_size: int = 32  # texts per forward pass of the embedding model
     commit_chunks: int = 512  # chunks embedded per committed batch: an interruption loses at most these
+    # How the model runs (qa.embed.BACKENDS). None: the default backend, unless an existing index was
+    # built with one whose vectors the default's cannot mix with; then that index's own.
+    backend: str | None = None
     reranker: str = ""  # a sentence-transformers CrossEncoder name or folder that reorders search results
 
     @classmethod
@@ -27,6 +30,8 @@ class Settings:
         values: dict[str, object] = {}
         if os.environ.get("QA_MODEL"):
             values["model"] = os.environ["QA_MODEL"]
+        if os.environ.get("QA_BACKEND"):
+            values["backend"] = os.environ["QA_BACKEND"]
         if os.environ.get("QA_RERANKER"):
             values["reranker"] = os.environ["QA_RERANKER"]
         values.update({key: value for key, value in overrides.items() if value is not None})

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from qa.config import DEFAULT_MODEL, Settings
+from qa.embed import DEFAULT_BACKEND
+from qa.embed.base import cache_root
 from qa.errors import QAError
 from qa.types import Article, Hit, IngestError
 
@@ -235,22 +236,21 @@ def duplicate_aliases(articles: Iterable[Article | IngestError]) -> dict[str, st
 # -- the cached index ------------------------------------------------------------------------
 
 
-def cache_root() -> Path:
-    return Path(os.environ.get("QA_CACHE") or Path.home() / ".cache" / "article-qa")
-
-
-def cache_key(benchmark: Benchmark, model: str, chunking: dict[str, int]) -> str:
-    """What the index depends on: the corpus bytes, the model and the chunking."""
+def cache_key(benchmark: Benchmark, model: str, chunking: dict[str, int], backend: str) -> str:
+    """What the index depends on: the corpus bytes, the model, the backend that runs it, the chunking."""
     digest = hashlib.sha256()
     with open(benchmark.corpus, "rb") as corpus:
         for block in iter(lambda: corpus.read(1 << 20), b""):
             digest.update(block)
-    recipe = {"corpus": digest.hexdigest(), "layout": benchmark.layout, "model": model, "chunking": chunking}
+    recipe = {
+        "corpus": digest.hexdigest(), "layout": benchmark.layout, "model": model, "backend": backend,
+        "chunking": chunking,
+    }
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def cached_index_path(benchmark: Benchmark, model: str, chunking: dict[str, int]) -> Path:
-    return cache_root() / f"{benchmark.name}-{cache_key(benchmark, model, chunking)}"
+def cached_index_path(benchmark: Benchmark, model: str, chunking: dict[str, int], backend: str) -> Path:
+    return cache_root() / f"{benchmark.name}-{cache_key(benchmark, model, chunking, backend)}"
 
 
 def open_benchmark_index(
@@ -259,6 +259,7 @@ def open_benchmark_index(
     *,
     model: str,
     chunking: dict[str, int],
+    backend: str,
     reranker: str | None = None,
     quiet: bool = False,
 ):
@@ -266,7 +267,7 @@ def open_benchmark_index(
     unless the marker of a finished build is there: a second run embeds nothing."""
     from qa.index import Index
 
-    settings = Settings.from_env(model=model, reranker=reranker, **chunking)
+    settings = Settings.from_env(model=model, backend=backend, reranker=reranker, **chunking)
     index = Index.open(folder, settings=settings, create=True)
     if (folder / CACHE_MARKER).is_file():
         return index
@@ -293,6 +294,7 @@ def run(
     use_dates: bool = False,
     model: str = DEFAULT_MODEL,
     chunking: dict[str, int] | None = None,
+    backend: str | None = None,
     reranker: str | None = None,
     quiet: bool = False,
 ) -> dict:
@@ -302,9 +304,10 @@ def run(
     benchmark = load_benchmark(bench_dir)
     mode = check_mode(mode)
     chunking = chunking or benchmark.default_chunking()
-    folder = Path(index_dir) if index_dir else cached_index_path(benchmark, model, chunking)
+    backend = backend or Settings.from_env().backend or DEFAULT_BACKEND
+    folder = Path(index_dir) if index_dir else cached_index_path(benchmark, model, chunking, backend)
     with open_benchmark_index(
-        benchmark, folder, model=model, chunking=chunking, reranker=reranker, quiet=quiet
+        benchmark, folder, model=model, chunking=chunking, backend=backend, reranker=reranker, quiet=quiet
     ) as index:
         aliases = duplicate_aliases(benchmark.articles())
 
@@ -317,6 +320,7 @@ def run(
         index_reranker = index.reranker.name if index.reranker else None
     return {
         "benchmark": benchmark.name, "mode": mode, "as_of": "question date" if use_dates else None,
-        "reranker": index_reranker, "index": str(folder), "model": built["model"], "chunking": built["chunking"],
+        "reranker": index_reranker, "index": str(folder), "model": built["model"], "backend": backend,
+        "chunking": built["chunking"],
         "articles": built["articles"], "chunks": built["chunks"], **figures,
     }

@@ -20,7 +20,7 @@ from qa.types import Hit
 
 MAX_SENTENCES = 3
 # A further sentence joins the answer only when it scores nearly as well as the best one.
-FOLLOWER_MARGIN = 0.08
+FOLLOWER_MARGIN = 0.15
 LEXICAL_WEIGHT = 0.3
 ANSWER_TYPE_WEIGHT = 0.1
 RANK_WEIGHT = 0.05  # a small preference for passages retrieval put first

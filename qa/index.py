@@ -42,10 +42,10 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def load_sentence_transformer(name: str) -> Embedder:
-    from qa.embed import SentenceTransformerEmbedder
+def load_embedder(name: str, backend: str) -> Embedder:
+    from qa.embed import load_embedder as load
 
-    return SentenceTransformerEmbedder(name)
+    return load(name, backend)
 
 
 class Index:
@@ -89,24 +89,37 @@ class Index:
                     f"{path}: index was built with model {built_with!r}, not {wanted!r}; "
                     "use that model, or build a new index in another folder"
                 )
+            if embedder:
+                _check_vectors_mix(store, embedder)
             return cls(store, embedder, _settings_of(store, settings))
-        embedder = embedder or load_sentence_transformer(settings.model)
+        from qa.embed import DEFAULT_BACKEND, backend_of, vector_space_of
+
+        embedder = embedder or load_embedder(settings.model, settings.backend or DEFAULT_BACKEND)
         chunking = Chunking(settings.chunk_tokens, settings.overlap_tokens, settings.title_tokens)
-        store = Store.create(path, model=embedder.name, dimension=embedder.dimension, chunking=chunking)
+        store = Store.create(
+            path, model=embedder.name, dimension=embedder.dimension, chunking=chunking,
+            embedding_backend=backend_of(embedder), vector_space=vector_space_of(embedder),
+        )
         store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})  # every article will get quotes at ingest
         return cls(store, embedder, settings)
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            loaded = load_sentence_transformer(self.store.manifest.model)
-            if loaded.dimension != self.store.manifest.dimension:
-                raise QAError(
-                    f"{self.store.folder}: model {loaded.name!r} gives {loaded.dimension}-d vectors, "
-                    f"the index holds {self.store.manifest.dimension}-d"
-                )
-            self._embedder = loaded
+            self._embedder = self._load_embedder()
         return self._embedder
+
+    def _load_embedder(self) -> Embedder:
+        """The settings' backend; by default the default backend if its vectors mix with the index's
+        (so a query need not load torch), else the backend the index was built with."""
+        from qa.embed import DEFAULT_BACKEND, vector_space_of
+
+        manifest = self.store.manifest
+        loaded = load_embedder(manifest.model, self.settings.backend or DEFAULT_BACKEND)
+        if vector_space_of(loaded) != manifest.vector_space and not self.settings.backend:
+            loaded = load_embedder(manifest.model, manifest.embedding_backend)
+        _check_vectors_mix(self.store, loaded)
+        return loaded
 
     def close(self) -> None:
         self.store.close()
@@ -354,13 +367,31 @@ def _whole_article_chunk(article: Article) -> list[Chunk]:
     return [Chunk(article_id=article.id, ordinal=0, start=start, end=end, text=article.text[start:end])]
 
 
+def _check_vectors_mix(store: Store, embedder: Embedder) -> None:
+    from qa.embed import backend_of, vector_space_of
+
+    manifest = store.manifest
+    if embedder.dimension != manifest.dimension:
+        raise QAError(
+            f"{store.folder}: model {embedder.name!r} gives {embedder.dimension}-d vectors, "
+            f"the index holds {manifest.dimension}-d"
+        )
+    if vector_space_of(embedder) != manifest.vector_space:
+        raise QAError(
+            f"{store.folder}: the index holds vectors of {manifest.vector_space!r} (embedded by backend "
+            f"{manifest.embedding_backend!r}); backend {backend_of(embedder)!r} gives vectors of "
+            f"{vector_space_of(embedder)!r}, which do not mix with them. Use backend "
+            f"{manifest.embedding_backend!r} (QA_BACKEND), or build a new index in another folder"
+        )
+
+
 def _settings_of(store: Store, settings: Settings) -> Settings:
     """The user's run-time settings with the chunking that the index was built with."""
     chunking = store.manifest.chunking
     return Settings(
         model=store.manifest.model, chunk_tokens=chunking.chunk_tokens, overlap_tokens=chunking.overlap_tokens,
         title_tokens=chunking.title_tokens, batch_size=settings.batch_size, commit_chunks=settings.commit_chunks,
-        reranker=settings.reranker,
+        reranker=settings.reranker, backend=settings.backend,
     )
 
 

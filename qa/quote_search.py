@@ -4,7 +4,7 @@ Candidates are the quotes whose resolved speaker the question names (the quotes 
 ingest), so retrieval never leaves the articles where that speaker is quoted. Each quote is scored by
 
     cosine(topic, quote) + LEXICAL·(topic words in the quote) + CONTEXT·(topic words in its paragraph)
-    + ARTICLE·(how high the article ranks in a search for "speaker topic")
+    + ARTICLE·(how high the article ranks in a search for "speaker topic") − FRAGMENT·(starts lower-case)
 
 The paragraph counts because the topic is often named by the reporter, not the speaker ("…,” Blinken
 said, referring to the collective defense provision"); the article prior breaks ties between quotes of
@@ -25,6 +25,9 @@ from qa.types import Article, Quote
 LEXICAL_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.15
 ARTICLE_WEIGHT = 0.1
+# A fragment the reporter worked into a sentence ("…called it “major sources of inflation this year.”")
+# says less than a quoted sentence of the speaker's own.
+FRAGMENT_PENALTY = 0.1
 PRIOR_ARTICLES = 50  # articles searched for the article prior
 CANDIDATES = 40  # quotes embedded per question
 MIN_WORDS = 3  # shorter quotes ("No," he said) answer no "what did X say about Y"
@@ -59,10 +62,10 @@ def ranked_quotes(index: Index, search: QuoteSearch) -> list[RankedQuote]:
         return []
     prior = _article_prior(index, search, {q.article_id for q in quotes})
     topic_terms = content_terms(search.topic)
-    cheap = sorted(
-        quotes,
-        key=lambda q: -(LEXICAL_WEIGHT * term_overlap(topic_terms, q.text) + ARTICLE_WEIGHT * prior.get(q.article_id, 0.0)),
-    )[:CANDIDATES]
+    def cheap_score(quote: Quote) -> float:
+        return LEXICAL_WEIGHT * term_overlap(topic_terms, quote.text) + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0)
+
+    cheap = sorted(quotes, key=lambda quote: -cheap_score(quote))[:CANDIDATES]
     articles = {article_id: index.article(article_id) for article_id in {q.article_id for q in cheap}}
     cosines = _cosines(index, search.topic or search.speaker, [q.text for q in cheap])
     ranked = []
@@ -74,6 +77,7 @@ def ranked_quotes(index: Index, search: QuoteSearch) -> list[RankedQuote]:
         score = (
             cosine + LEXICAL_WEIGHT * term_overlap(topic_terms, quote.text)
             + CONTEXT_WEIGHT * term_overlap(topic_terms, context) + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0)
+            - FRAGMENT_PENALTY * quote.text[:1].islower()
         )
         ranked.append(RankedQuote(quote, article, score, cosine))
     if not search.topic:  # "what did Blinken say?": the most relevant article's quotes, in reading order

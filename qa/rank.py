@@ -52,7 +52,8 @@ class RankSettings:
     recency_days: float = 7.0  # as_of: an article this many days old keeps 1/e of the full date bonus
     recency_weight: float = 1.0  # as_of: the date bonus of a same-day article, in first-place RRF units
     per_article: bool = True  # one passage per article (the best), so the top k are k distinct articles
-    common_term_share: float = 1.0  # keyword terms found in more of the chunks than this are not searched
+    max_postings: int = 1_000_000_000  # keyword search cost bound: see affordable_terms
+    lead_weight: float = 0.0  # extra vote of each retriever's ranking of article leads (first chunks)
     rerank_depth: int = 30  # results a reranker reorders
 
 
@@ -68,14 +69,21 @@ def keyword_terms(text: str) -> list[str]:
     return [word for word in words if word not in STOPWORDS]
 
 
-def distinctive_terms(terms: Sequence[str], chunk_counts: dict[str, int], chunks: int, max_share: float) -> list[str]:
-    """The terms found in at most ``max_share`` of the chunks, or else the rarest one found at all.
+def affordable_terms(terms: Sequence[str], chunk_counts: dict[str, int], max_postings: int) -> list[str]:
+    """The rarest terms whose chunk counts add up to at most ``max_postings`` (the rarest one always), in
+    their original order; terms found nowhere are dropped.
 
-    FTS5 scores every chunk that matches any term, so one common word ("new", "week") multiplies the
-    work; its BM25 weight is small anyway, so dropping it barely changes the ranking."""
-    found = [term for term in terms if chunk_counts.get(term, 0) > 0]
-    kept = [term for term in found if chunk_counts[term] <= max_share * chunks]
-    return kept or sorted(found, key=lambda term: chunk_counts[term])[:1]
+    FTS5 scores every chunk that matches any term, so the time a query takes grows with the postings of
+    its terms; the common terms left out ("new", "week") carry the least BM25 weight."""
+    found = sorted((term for term in terms if chunk_counts.get(term, 0) > 0), key=lambda term: chunk_counts[term])
+    kept: set[str] = set()
+    postings = 0
+    for term in found:
+        if kept and postings + chunk_counts[term] > max_postings:
+            break
+        kept.add(term)
+        postings += chunk_counts[term]
+    return [term for term in terms if term in kept]
 
 
 def keyword_query(terms: Sequence[str]) -> str | None:
@@ -135,6 +143,13 @@ def _distinct_articles(chunk_ids: Sequence[int], facts: dict[int, ChunkFacts]) -
     return list(dict.fromkeys(facts[chunk].article_id for chunk in chunk_ids))
 
 
+def lead_list(ranked: RankedList, facts: dict[int, ChunkFacts], weight: float) -> RankedList:
+    """The retriever's ranking of article leads only: news puts the subject of a story in its first
+    paragraphs, while a passing mention deep in a digest or a long feature is a weaker match."""
+    leads = [chunk for chunk in ranked.chunk_ids if facts[chunk].ordinal == 0]
+    return RankedList(leads, ranked.weight * weight)
+
+
 def recency_bonus(as_of: str, *, days: float, weight: float) -> Callable[[ChunkFacts], float]:
     """News questions are asked shortly after the event: a bonus decaying with the age of the article at
     ``as_of``. Undated articles get none; articles from after ``as_of`` are filtered out before this."""
@@ -179,6 +194,8 @@ def search(store: Store, embed_query: Callable[[str], np.ndarray], request: Sear
         nearest = store.nearest(vector.result(), depth, request.filters)
         lists.insert(0, RankedList([chunk for chunk, _ in nearest]))
     facts = store.chunk_facts(sorted({chunk for ranked in lists for chunk in ranked.chunk_ids}))
+    if settings.lead_weight:
+        lists += [lead_list(ranked, facts, settings.lead_weight) for ranked in lists]
     bonus = (
         recency_bonus(request.filters.as_of, days=settings.recency_days, weight=settings.recency_weight)
         if request.filters.as_of
@@ -193,8 +210,7 @@ def search(store: Store, embed_query: Callable[[str], np.ndarray], request: Sear
 
 def _keyword_candidates(store: Store, query: str, depth: int, filters: Filters, settings: RankSettings) -> list[int]:
     terms = keyword_terms(query)
-    counts, chunks = store.term_chunk_counts(terms)
-    match = keyword_query(distinctive_terms(terms, counts, chunks, settings.common_term_share))
+    match = keyword_query(affordable_terms(terms, store.term_chunk_counts(terms), settings.max_postings))
     if match is None:
         return []
     return [chunk for chunk, _ in store.keyword_search(match, depth, filters, (settings.title_weight, 1.0))]

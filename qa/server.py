@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import html
 import logging
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -73,9 +74,9 @@ def serve(
     # Only our own loggers at INFO: sentence-transformers draws a progress bar per query at that level.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("qa").setLevel(logging.INFO)
-    _one_torch_thread_per_request()
     with Index.open(index_path) as index:
         index.search("warm up the embedding model", 1)
+        _one_torch_thread_per_request()
         app = create_app(
             index, auth_token=auth_token, max_upload_bytes=max_upload_bytes, concurrency=concurrency
         )
@@ -86,10 +87,11 @@ def serve(
 
 def _one_torch_thread_per_request() -> None:
     """Concurrent requests already use every core; torch splitting each short query over all of them
-    as well only makes the threads contend (measured: ~10x slower queries on a busy 2-core machine)."""
-    import torch
-
-    torch.set_num_threads(1)
+    as well only makes the threads contend (measured: ~10x slower queries on a busy 2-core machine).
+    Only the torch embedding backend imports torch; other backends schedule their own threads."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 def _theme() -> gr.themes.Base:
@@ -162,7 +164,8 @@ def _login_page(problem: str = "", status_code: int = 401) -> HTMLResponse:
         f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Article QA · sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body {{ font-family: system-ui, sans-serif; background: #f8fafc; display: grid; place-items: center; min-height: 90vh; }}
+body {{ font-family: system-ui, sans-serif; background: #f8fafc; display: grid; place-items: center;
+        min-height: 90vh; }}
 form {{ background: white; padding: 28px 32px; border-radius: 12px; box-shadow: 0 2px 12px #0001; width: 320px; }}
 h1 {{ font-size: 1.3rem; margin: 0 0 14px; }} .problem {{ color: #b91c1c; }}
 input, button {{ width: 100%; box-sizing: border-box; padding: 9px; font-size: 1rem; margin-top: 8px;

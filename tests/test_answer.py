@@ -3,8 +3,10 @@ the index stores (at ingest, and backfilled for indexes built before). conftest 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from qa.types import Answer, Article, Citation
 from qa.verify import VerificationError, verify
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT.parent / "shared" / "bench"
 SAMPLE_DIR = ROOT / "data" / "sample"
 ARTICLE_5 = "Our Article 5 commitment extends to NATO allies"
 
@@ -243,3 +246,37 @@ def test_replacing_or_deleting_an_article_replaces_or_deletes_its_quotes(tmp_pat
         assert [(q.speaker, q.text) for q in index.quotes()] == [("Lavrov", "Sanctions will follow any invasion of Ukraine,")]
         index.delete(["a"])
         assert index.quotes() == []
+
+
+# -- end to end over a real news archive (../shared/bench; never copied into the repo) -----------------
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("bench_answers", ROOT / "bench" / "answers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, minilm):
+    """An index of the say-question articles, the benchmark questions' gold articles and 300 distractors,
+    in tmp_path: copied from bench/answers.py's cache when that exists (no embedding), else built here."""
+    if not BENCH_DIR.is_dir():
+        pytest.skip(f"benchmark data not found at {BENCH_DIR}")
+    bench = _bench_module()
+    folder = tmp_path_factory.mktemp("archive") / "index"
+    if bench.dev_index_path().is_dir():
+        shutil.copytree(bench.dev_index_path(), folder)
+    with bench.open_dev_index(folder, bench=BENCH_DIR / "realtimeqa", embedder=minilm) as index:
+        yield bench, index
+
+
+@pytest.mark.bench_data
+@pytest.mark.parametrize("fixture, floor", [("dev_say_questions.jsonl", 0.8), ("holdout_say_questions.jsonl", 0.7)])
+def test_say_questions_are_answered_with_the_right_quotation_first(archive, fixture: str, floor: float) -> None:
+    bench, index = archive
+    results = bench.say_results(index, bench.say_entries(fixture))
+    score = sum(result.right for result in results) / len(results)
+    print(f"\n{fixture}: right quotation first for {score:.2f} of {len(results)}")
+    assert score >= floor, [r.entry["question"] for r in results if not r.right]

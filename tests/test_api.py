@@ -124,6 +124,13 @@ def test_ask_answers_with_citations_that_point_into_the_hits(reader):
     assert cited_hit["start"] <= first["start"] < first["end"] <= cited_hit["end"]
 
 
+def test_ask_passes_mode_and_as_of_through(reader):
+    older = reader.post("/api/ask", json={"question": "alpha", "k": 10, "as_of": "2021-12-31", "mode": "dense"})
+    assert older.status_code == 200
+    assert {hit["article_id"] for hit in older.json()["hits"]} == {"story-2"}
+    assert reader.post("/api/ask", json={"question": "alpha", "mode": "psychic"}).status_code == 400
+
+
 @pytest.mark.parametrize(
     "body", [{"question": ""}, {"question": "x", "k": 0}, {"question": "x", "history": "no"}, {"k": 3}]
 )
@@ -275,37 +282,43 @@ def test_searches_in_threads_all_succeed_while_an_upload_is_ingested(index):
         {"id": f"new-{n}", "title": f"New {n}", "text": article(100 + n).text + f" Unique{n}.", "source": "Wire"}
         for n in range(30)
     ]
-    results: list[int] = []
+    searches: list[tuple[float, float, int]] = []  # (began, ended, articles found)
     failures: list[str] = []
     ingest_done = threading.Event()
 
+    def search_until_ingested(url: str) -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            while True:
+                finished = ingest_done.is_set()
+                began = time.monotonic()
+                reply = http.get("/api/search", params={"q": "alpha bravo charlie", "k": 100})
+                if reply.status_code != 200:
+                    failures.append(reply.text)
+                else:
+                    searches.append((began, time.monotonic(), len(reply.json()["hits"])))
+                if finished:
+                    return
+
     with live_server(create_app(index)) as url:
-
-        def search_until_ingested() -> None:
-            with httpx.Client(base_url=url, timeout=30) as http:
-                while True:
-                    finished = ingest_done.is_set()
-                    reply = http.get("/api/search", params={"q": "alpha bravo charlie", "k": 100})
-                    if reply.status_code != 200:
-                        failures.append(reply.text)
-                    else:
-                        results.append(len(reply.json()["hits"]))
-                    if finished:
-                        return
-
-        searchers = [threading.Thread(target=search_until_ingested) for _ in range(6)]
+        searchers = [threading.Thread(target=search_until_ingested, args=(url,)) for _ in range(6)]
         for thread in searchers:
             thread.start()
+        while len(searches) < 6:  # every searcher is under way before the ingest starts
+            time.sleep(0.01)
+        ingest_began = time.monotonic()
         report = httpx.post(f"{url}/api/articles", json=newcomers, timeout=120).json()
+        ingest_ended = time.monotonic()
         ingest_done.set()
         for thread in searchers:
             thread.join(timeout=60)
 
     assert report["added"] == 30
     assert not failures
-    assert len(results) >= 12
-    assert set(results) <= {3, 33}, "a search saw part of an ingest batch"
-    assert results[-1] == 33
+    during = [found for began, ended, found in searches if ingest_began < began and ended < ingest_ended]
+    assert during, "no search ran while the ingest did"
+    assert {found for _, _, found in searches} <= {3, 33}, "a search saw part of an ingest batch"
+    after = [found for began, _, found in searches if began > ingest_ended]
+    assert len(after) >= 6 and set(after) == {33}
 
 
 def _free_port() -> int:
@@ -356,7 +369,7 @@ def test_app_py_builds_the_sample_index_once_and_reuses_it(tmp_path, tiny_embedd
     sys.path.insert(0, str(ROOT))
     import app
 
-    monkeypatch.setattr("qa.index.load_sentence_transformer", lambda name: tiny_embedder)
+    monkeypatch.setattr("qa.index.load_embedder", lambda name, backend: tiny_embedder)
     folder = str(tmp_path / "index")
     app.build_sample_index(folder)
     manifest = (tmp_path / "index" / "manifest.json").read_text()

@@ -82,16 +82,15 @@ def page(browser, url):
 
 def ask(page, question: str):
     """Type a question, send it, and return the locator of the reply it gets."""
-    replies = page.locator(".qa-answer")
-    before = replies.count()
+    before = page.locator(".qa-reply").count()
     page.fill("#qa-question textarea", question)
     page.press("#qa-question textarea", "Enter")
-    page.wait_for_function(
-        "count => document.querySelectorAll('.qa-answer').length > count", arg=before, timeout=60 * SECONDS
+    page.wait_for_function(  # the finished reply (a draft shows while the answer is written)
+        "count => document.querySelectorAll('.qa-reply').length > count", arg=before, timeout=60 * SECONDS
     )
     # An answer brings the Sources tab to the front, just after the reply appears.
     page.wait_for_selector("[role=tab][aria-selected=true]:has-text('Sources')", timeout=10 * SECONDS)
-    return page.locator(".qa-answer").last.locator("xpath=..")
+    return page.locator(".qa-reply").last
 
 
 def screenshot(page, name: str) -> None:
@@ -106,8 +105,8 @@ def test_the_first_page_shows_example_questions_and_what_the_index_holds(page):
     assert example.is_visible()
     screenshot(page, "first-load")
     example.click()
-    page.wait_for_selector(".qa-answer", timeout=60 * SECONDS)
-    assert "Article 5" in page.locator(".qa-answer").last.inner_text()
+    page.wait_for_selector(".qa-reply", timeout=60 * SECONDS)
+    assert "Article 5" in page.locator(".qa-reply").last.inner_text()
 
 
 def test_asking_about_article_5_shows_the_quote_with_a_numbered_cited_source(page):
@@ -182,6 +181,7 @@ def test_with_a_token_the_page_asks_to_sign_in_and_then_works(browser, index):
         page = context.new_page()
         page.goto(base)
         assert page.locator("input[name=token]").is_visible()
+        screenshot(page, "sign-in")
         page.fill("input[name=token]", "wrong")
         page.click("button[type=submit]")
         assert "not right" in page.inner_text("body")

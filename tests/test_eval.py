@@ -155,14 +155,15 @@ def test_cache_key_follows_corpus_model_and_chunking_and_lives_in_qa_cache(news_
     monkeypatch.setenv("QA_CACHE", str(tmp_path / "cache"))
     bench = load_benchmark(news_bench)
     chunking = bench.default_chunking()
-    path = cached_index_path(bench, "m", chunking)
+    path = cached_index_path(bench, "m", chunking, "torch")
     assert path.parent == tmp_path / "cache" and path.name.startswith("news-")
-    assert cached_index_path(bench, "m", chunking) == path
-    assert cached_index_path(bench, "other", chunking) != path
-    assert cached_index_path(bench, "m", {**chunking, "chunk_tokens": 128}) != path
+    assert cached_index_path(bench, "m", chunking, "torch") == path
+    assert cached_index_path(bench, "other", chunking, "torch") != path
+    assert cached_index_path(bench, "m", chunking, "openvino-int8") != path
+    assert cached_index_path(bench, "m", {**chunking, "chunk_tokens": 128}, "torch") != path
     with open(bench.corpus, "a", encoding="utf-8") as corpus:
         corpus.write(json.dumps({"id": "n4", "text": "More news."}) + "\n")
-    assert cached_index_path(bench, "m", chunking) != path
+    assert cached_index_path(bench, "m", chunking, "torch") != path
 
 
 def test_eval_builds_the_index_once_then_reuses_it(news_bench, tmp_path, monkeypatch, tiny_model_path, capsys):
@@ -177,7 +178,7 @@ def test_eval_builds_the_index_once_then_reuses_it(news_bench, tmp_path, monkeyp
         return real(self, texts, **kwargs)
 
     monkeypatch.setattr(SentenceTransformerEmbedder, "embed_documents", counting)
-    argv = ["eval", str(news_bench), "--model", str(tiny_model_path), "--mode", "bm25", "--json"]
+    argv = ["eval", str(news_bench), "--model", str(tiny_model_path), "--backend", "torch", "--mode", "bm25", "--json"]
     assert main(argv) == 0
     first = json.loads(capsys.readouterr().out)
     assert sum(embedded) == first["chunks"] > 0 and first["articles"] == 2  # n3 is n2's twin
@@ -194,11 +195,15 @@ def test_search_as_of_a_date_never_returns_later_articles(news_bench, tmp_path, 
     monkeypatch.setenv("QA_CACHE", str(tmp_path / "cache"))
     bench = load_benchmark(news_bench)
     chunking = bench.default_chunking()
-    folder = cached_index_path(bench, str(tiny_model_path), chunking)
-    with qa_eval.open_benchmark_index(bench, folder, model=str(tiny_model_path), chunking=chunking) as index:
+    folder = cached_index_path(bench, str(tiny_model_path), chunking, "torch")
+    with qa_eval.open_benchmark_index(
+        bench, folder, model=str(tiny_model_path), chunking=chunking, backend="torch"
+    ) as index:
         hits = index.search("wheat harvest strike", k=10, mode="bm25", as_of="2022-03-01")
     assert [hit.published for hit in hits] == ["2022-03-01"]
-    dated = qa_eval.run(news_bench, mode="bm25", use_dates=True, model=str(tiny_model_path), quiet=True)
+    dated = qa_eval.run(
+        news_bench, mode="bm25", use_dates=True, model=str(tiny_model_path), backend="torch", quiet=True
+    )
     assert dated["as_of"] == "question date" and dated["recall@1"] == 1.0
 
 
@@ -212,10 +217,10 @@ def cached_report(name: str, **options) -> dict:
     if not folder.is_dir():
         pytest.skip(f"{folder} not found")
     bench = load_benchmark(folder)
-    path = cached_index_path(bench, "all-MiniLM-L6-v2", bench.default_chunking())
+    path = cached_index_path(bench, "all-MiniLM-L6-v2", bench.default_chunking(), "torch")
     if not (path / CACHE_MARKER).is_file():
-        pytest.skip(f"no cached index at {path}; build it with `qa eval {folder}`")
-    return qa_eval.run(folder, quiet=True, **options)
+        pytest.skip(f"no cached index at {path}; build it with `qa eval {folder} --backend torch`")
+    return qa_eval.run(folder, backend="torch", quiet=True, **options)
 
 
 @pytest.mark.bench_data

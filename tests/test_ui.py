@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError, AuthenticationError
 
+import qa.answer
 import qa.api
 from live_server import live_server
 from qa.api import IndexService
@@ -139,16 +140,34 @@ def test_gradio_client_asks_about_article_5_and_gets_the_quote_with_its_source(s
 def test_a_follow_up_question_is_asked_with_the_conversation_so_far(tiny_index, monkeypatch):
     histories = []
 
-    def recording_ask(index, question, *, history, **options):
+    def recording_ask_stream(index, question, *, history, **options):
         histories.append(list(history))
-        return Answer(question=question, text=f"Answer to {question}", kind="none")
+        yield f"Answer to {question}"
+        yield Answer(question=question, text=f"Answer to {question}", kind="none")
 
-    monkeypatch.setattr(qa.api, "ask", recording_ask)
+    monkeypatch.setattr(qa.answer, "ask_stream", recording_ask_stream)
     with live_server(create_app(tiny_index)) as url:
         client = connect(url)
         ask(client, "When did the harbour reopen?")
         ask(client, "And the boats?")
     assert histories == [[], [("When did the harbour reopen?", "Answer to When did the harbour reopen?")]]
+
+
+def test_the_chat_shows_the_question_at_once_and_the_answer_as_it_is_written(tiny_index, monkeypatch):
+    def slow_writer(index, question, *, history, **options):
+        yield "The harbour "
+        yield "reopened [1]."
+        yield answer_of(hit())
+
+    monkeypatch.setattr(qa.answer, "ask_stream", slow_writer)
+    with live_server(create_app(tiny_index)) as url:
+        job = connect(url).submit("When?", [], ALL_OUTLETS, None, None, 5, api_name="/ask")
+        job.result(timeout=60)
+        steps = [reply_text(chat) for _, chat, _ in job.outputs()]
+    assert "When?" in steps[0] and "harbour" not in steps[0]
+    assert any("The harbour </div>" in step for step in steps)
+    assert 'reopened <sup class="qa-ref">[1]</sup>.' in steps[-2]
+    assert "qa-citation" not in steps[-2] and "qa-citation" in steps[-1]
 
 
 def test_filters_reach_the_search_and_bad_input_is_shown_as_a_message(tiny_index):
@@ -166,7 +185,9 @@ def test_filters_reach_the_search_and_bad_input_is_shown_as_a_message(tiny_index
 
 def test_files_added_through_the_page_are_searchable_and_reported(tiny_index, tmp_path):
     story = tmp_path / "glacier.md"
-    story.write_text("---\nsource: Ice Weekly\npublished: 2022-03-01\n---\n# Glacier retreats\n\nThe glacier lost ice.\n")
+    story.write_text(
+        "---\nsource: Ice Weekly\npublished: 2022-03-01\n---\n# Glacier retreats\n\nThe glacier lost ice.\n"
+    )
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"title": "no text"}\n')
     with live_server(create_app(tiny_index)) as url:

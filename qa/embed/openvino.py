@@ -53,31 +53,33 @@ class OpenVINORunner:
         self.dimension = export.dimension
 
     def embed(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
-        import openvino as ov
-
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-
-        def store(request, rows: np.ndarray) -> None:
-            vectors[rows] = request.get_output_tensor(0).data  # copied: the request reuses its buffer
-
-        queue = ov.AsyncInferQueue(self._compiled, self._jobs)
-        queue.set_callback(store)
-        for batch in self._tokens.batches(texts, batch_size):
-            queue.start_async(batch.feeds, batch.rows)
-        queue.wait_all()
+        # Requests take batches in turn; each is emptied just before it gets the next. (No Python
+        # callbacks: AsyncInferQueue's can deadlock on the GIL when every request is busy.)
+        requests = [self._compiled.create_infer_request() for _ in range(self._jobs)]
+        in_flight: list[np.ndarray | None] = [None] * self._jobs
+        for number, batch in enumerate(self._tokens.batches(texts, batch_size)):
+            slot = number % self._jobs
+            _collect(requests[slot], in_flight[slot], vectors)
+            requests[slot].start_async(batch.feeds)
+            in_flight[slot] = batch.rows
+        for request, rows in zip(requests, in_flight):
+            _collect(request, rows, vectors)
         return _unit_length(vectors)
 
 
 class OpenVINOEmbedder:
     """An Embedder running an OpenVINO export of a sentence-transformers model."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, *, backend: str = "openvino-int8") -> None:
+    def __init__(
+        self, name: str = DEFAULT_MODEL, *, backend: str = "openvino-int8", min_agreement: float = MIN_AGREEMENT
+    ) -> None:
         spec = OPENVINO_BACKENDS[backend]
         self.name = name
         self.backend = backend
         self.export = exported(resolve_model_path(name), spec.weights)
         self.precision = spec.precision
-        agrees = self.export.agreement[spec.precision] >= MIN_AGREEMENT
+        agrees = self.export.agreement[spec.precision] >= min_agreement
         self.vector_space = name if agrees else f"{name}@{backend}"
         self.dimension = self.export.dimension
         self.max_tokens = self.export.max_tokens
@@ -103,6 +105,12 @@ class OpenVINOEmbedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self._tokens.count(texts) if texts else []
+
+
+def _collect(request, rows: np.ndarray | None, vectors: np.ndarray) -> None:
+    if rows is not None:
+        request.wait()
+        vectors[rows] = request.get_output_tensor(0).data  # copied: the request reuses its buffer
 
 
 def _unit_length(vectors: np.ndarray) -> np.ndarray:

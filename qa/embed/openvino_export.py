@@ -14,11 +14,13 @@ so concurrent first runs cannot leave a half-written export behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
 import sys
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
@@ -78,7 +80,8 @@ def exported(model_path: str, weights: str) -> Export:
     folder = export_folder(model_path, weights)
     if not (folder / EXPORT_JSON).is_file():
         print(f"qa: exporting {model_path} to OpenVINO ({weights}), once, into {folder}", file=sys.stderr)
-        _export(model_path, weights, folder)
+        with contextlib.redirect_stdout(sys.stderr):  # the converters' progress bars are not results
+            _export(model_path, weights, folder)
     return read_export(folder)
 
 
@@ -146,7 +149,11 @@ def _convert(source, export: Export):
     # Two texts of different lengths, so that tracing sees padding and keeps both axes dynamic.
     batch = next(export.tokens().batches(["A short text.", "A somewhat longer text to trace with padding."], 2))
     example = tuple(torch.from_numpy(batch.feeds[name]) for name in export.input_names)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # Tracing freezes a few shape checks in transformers and pooling as constants, which hold for
+        # every input here (one segment, a mask as long as the ids), and the converter's own use of
+        # deprecated torch APIs warns too: noise to whoever triggered the one-time export.
+        warnings.simplefilter("ignore")
         model = ov.convert_model(SentenceEmbedding().eval(), example_input=example)
     for port, name in zip(model.inputs, export.input_names):
         port.get_tensor().set_names({name})

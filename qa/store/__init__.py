@@ -23,7 +23,7 @@ from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
 from qa.types import Article, Hit, Quote
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: embedding_backend and vector_space; vector_index follows the size
 MANIFEST = "manifest.json"
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
@@ -52,13 +52,17 @@ class Manifest:
     chunks: int
     created: str
     updated: str
+    embedding_backend: str = "torch"  # what embedded the documents when the index was created
+    vector_space: str = ""  # embedders whose vector_space differs cannot add to or search this index
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Manifest":
-        return cls(**{**data, "chunking": Chunking(**data["chunking"])})
+        manifest = cls(**{**data, "chunking": Chunking(**data["chunking"])})
+        # Format 1 had neither field: its vectors came from the model's fp32 weights.
+        return replace(manifest, vector_space=manifest.vector_space or manifest.model)
 
 
 class Store:
@@ -79,7 +83,10 @@ class Store:
         return (Path(folder) / MANIFEST).is_file()
 
     @classmethod
-    def create(cls, folder: str | Path, *, model: str, dimension: int, chunking: Chunking) -> "Store":
+    def create(
+        cls, folder: str | Path, *, model: str, dimension: int, chunking: Chunking,
+        embedding_backend: str, vector_space: str,
+    ) -> "Store":
         folder = Path(folder)
         if cls.exists(folder):
             raise QAError(f"{folder}: an index already exists here")
@@ -89,7 +96,7 @@ class Store:
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=model, dimension=dimension, chunking=chunking,
             vector_index=VectorIndex.kind, generation=meta.generation(), articles=0, chunks=0,
-            created=now, updated=now,
+            created=now, updated=now, embedding_backend=embedding_backend, vector_space=vector_space,
         )
         store = cls(folder, manifest, meta, VectorIndex.empty(dimension))
         store.save()
@@ -107,16 +114,15 @@ class Store:
     def _load_vectors(self) -> None:
         path = self.folder / VECTORS
         if path.is_file() and self.manifest.generation == self._meta.generation():
-            self._vectors = VectorIndex.load(path)
+            self._vectors = VectorIndex.load(path, self._meta.vectors_of)
         else:
             self._rebuild_vectors()
             self.save()
 
     def _rebuild_vectors(self) -> None:
         generation = self._meta.generation()
-        vectors = VectorIndex.empty(self.manifest.dimension)
-        for ids, batch in self._meta.all_vectors():
-            vectors.add(ids, batch)
+        count = self._meta.counts()["chunks"]
+        vectors = VectorIndex.build(self.manifest.dimension, count, self._meta.all_vectors, self._meta.vectors_of)
         self._vectors, self._generation = vectors, generation
 
     def refresh(self) -> None:
@@ -167,8 +173,8 @@ class Store:
         """(chunk id, BM25 score) of the k best chunks for an FTS5 query over (title, body), best first."""
         return self._meta.keyword_search(match, k, filters, weights)
 
-    def term_chunk_counts(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-        """Chunks holding each term, and the number of chunks."""
+    def term_chunk_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many chunks hold each term."""
         return self._meta.term_chunk_counts(terms)
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
@@ -210,16 +216,19 @@ class Store:
             if new:
                 self._vectors.add(added, np.concatenate([item.vectors for item in new]))
             self._generation = before + 1
+            if not self._vectors.fits():
+                self._rebuild_vectors()  # the collection outgrew (or shrank below) its index type
 
     def save(self) -> None:
         """Persist vectors.faiss, then the manifest that vouches for it."""
         with self._lock.reading():
-            generation = self._generation
+            generation, kind = self._generation, self._vectors.kind
             self._vectors.save(self.folder / VECTORS)
             counts = self._meta.counts()
         self.manifest = replace(
-            self.manifest, generation=generation, articles=counts["articles"], chunks=counts["chunks"],
-            updated=_now(),
+            self.manifest, format_version=FORMAT_VERSION, generation=generation, articles=counts["articles"],
+            chunks=counts["chunks"],
+            vector_index=kind, updated=_now(),
         )
         write_json_atomically(self.folder / MANIFEST, self.manifest.to_dict())
 

@@ -56,6 +56,9 @@ CREATE INDEX IF NOT EXISTS quotes_by_article ON quotes (article_id);
 CREATE INDEX IF NOT EXISTS quotes_by_speaker ON quotes (speaker COLLATE NOCASE);
 """
 
+MATCHING_KEPT = 16  # filter results cached by chunk_ids_matching
+FILTER_OVERFETCH = 4  # keyword_search with filters first looks at this many times the chunks asked for
+
 HIT_COLUMNS = """c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start),
     a.title, a.url, a.published, a.source, a.authors"""
 
@@ -97,7 +100,9 @@ class MetaStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._term_counts: dict[str, int] = {}  # "" holds the number of chunks
+        self._term_counts: dict[str, int] = {}
+        self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
+        self._matching_lock = threading.Lock()
         self._term_counts_generation = -1
         self._db().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
 
@@ -186,12 +191,31 @@ class MetaStore:
             yield ids, vectors.reshape(len(rows), -1)
             last = int(ids[-1])
 
+    def vectors_of(self, chunk_ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of these chunks, in the given order: exact scores for an approximate index."""
+        ids = [int(i) for i in chunk_ids]
+        stored: dict[int, bytes] = {}
+        for part in _batches(ids):
+            stored.update(self._db().execute(f"SELECT id, vector FROM chunks WHERE id IN ({_marks(part)})", part))
+        return np.frombuffer(b"".join(stored[i] for i in ids), dtype=np.float32).reshape(len(ids), -1)
+
     def chunk_ids_matching(self, filters: Filters) -> np.ndarray:
+        """Ids of the chunks the filters allow, sorted. Kept until the next write for the last few filters:
+        the same date or outlet is asked again and again, and the join costs more than a search."""
+        key = (filters, self.generation())
+        with self._matching_lock:
+            cached = self._matching.get(key)
+        if cached is not None:
+            return cached
         where, params = _filter_clause(filters)
         rows = self._db().execute(
-            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params
+            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where} ORDER BY c.id", params
         ).fetchall()
-        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        with self._matching_lock:
+            current = [item for item in self._matching.items() if item[0][1] == key[1]]
+            self._matching = dict(current[-(MATCHING_KEPT - 1) :] + [(key, ids)])
+        return ids
 
     def keyword_search(
         self, match: str, limit: int, filters: Filters, weights: tuple[float, float]
@@ -200,22 +224,40 @@ class MetaStore:
 
         ``weights`` are the BM25 weights of the title and body columns. FTS5's bm25() is lower for better
         matches; the scores returned are its negation, so higher is better as for vectors."""
+        if not filters:
+            return self._keyword_rows(match, limit, weights)
+        # Joining every match to its article costs more than scoring it; so filter the best few
+        # times ``limit`` instead, which is exact unless too few of those pass.
+        allowed = self.chunk_ids_matching(filters)
+        rows = self._keyword_rows(match, FILTER_OVERFETCH * limit, weights)
+        ids = np.fromiter((chunk_id for chunk_id, _ in rows), dtype=np.int64, count=len(rows))
+        kept = [row for row, ok in zip(rows, np.isin(ids, allowed, assume_unique=True)) if ok]
+        if len(kept) >= limit or len(rows) < FILTER_OVERFETCH * limit:
+            return kept[:limit]
         where, params = _filter_clause(filters)
-        joins = "JOIN chunks c ON c.id = chunk_terms.rowid JOIN articles a ON a.id = c.article_id" if filters else ""
         rows = self._db().execute(
-            f"SELECT chunk_terms.rowid, -bm25(chunk_terms, ?, ?) AS score FROM chunk_terms {joins} "
+            "SELECT chunk_terms.rowid, -bm25(chunk_terms, ?, ?) AS score FROM chunk_terms "
+            "JOIN chunks c ON c.id = chunk_terms.rowid JOIN articles a ON a.id = c.article_id "
             f"WHERE chunk_terms MATCH ? AND {where} ORDER BY score DESC LIMIT ?",
             [*weights, match, *params, limit],
         )
         return [(int(chunk_id), float(score)) for chunk_id, score in rows]
 
-    def term_chunk_counts(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-        """How many chunks hold each term (as FTS5 tokenizes and stems it), and how many chunks there are.
+    def _keyword_rows(self, match: str, limit: int, weights: tuple[float, float]) -> list[tuple[int, float]]:
+        rows = self._db().execute(
+            "SELECT rowid, -bm25(chunk_terms, ?, ?) AS score FROM chunk_terms WHERE chunk_terms MATCH ? "
+            "ORDER BY score DESC LIMIT ?",
+            [*weights, match, limit],
+        )
+        return [(int(chunk_id), float(score)) for chunk_id, score in rows]
+
+    def term_chunk_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many chunks hold each term, as FTS5 tokenizes and stems it.
 
         Counting a common term walks its whole posting list, so counts are kept until the next write."""
         generation = self.generation()
         if self._term_counts_generation != generation:
-            self._term_counts = {"": self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]}
+            self._term_counts = {}
             self._term_counts_generation = generation
         counts = self._term_counts
         for term in terms:
@@ -224,7 +266,7 @@ class MetaStore:
                 counts[term] = self._db().execute(
                     "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH ?", (phrase,)
                 ).fetchone()[0]
-        return {term: counts[term] for term in terms}, counts[""]
+        return {term: counts[term] for term in terms}
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
         facts: dict[int, ChunkFacts] = {}
@@ -294,7 +336,10 @@ class MetaStore:
         still stored with that text (another process may have replaced it meanwhile), and set ``state``."""
         with self._transaction() as db:
             for article_id, text_hash, quotes in found:
-                if db.execute("SELECT 1 FROM articles WHERE id = ? AND text_hash = ?", (article_id, text_hash)).fetchone():
+                still_stored = db.execute(
+                    "SELECT 1 FROM articles WHERE id = ? AND text_hash = ?", (article_id, text_hash)
+                ).fetchone()
+                if still_stored:
                     db.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
                     db.executemany(
                         "INSERT INTO quotes (article_id, start, end, speaker, role) VALUES (?, ?, ?, ?, ?)",
