@@ -1,13 +1,15 @@
 """Answer quality of qa.answer.ask on the RealTimeQA archive in ../shared/bench (never copied here).
 
+    .venv/bin/python bench/answers.py build                      # the dev index (below), if not built yet
     .venv/bin/python bench/answers.py say [--index DIR]          # "what did X say about Y": right quotation first
-    .venv/bin/python bench/answers.py sentences [--index DIR]    # gold answer in the answer text / in the passages
-    .venv/bin/python bench/answers.py abstain [--index DIR]      # top-score distributions and the abstention threshold
+    .venv/bin/python bench/answers.py sentences [--index DIR] [--as-of]  # gold answer in the answer / passages
+    .venv/bin/python bench/answers.py abstain [--index DIR]      # score distributions behind the thresholds
 
-`say` runs end to end over an index of the articles of tests/fixtures/quotes/*_say_questions.jsonl plus
-DISTRACTORS other articles of the same file (built once into $QA_CACHE/answers-dev, or
-~/.cache/article-qa/answers-dev). `sentences` and `abstain` default to the full-corpus index
-~/.cache/article-qa/rtqa-default when it exists, else the same dev index.
+The dev index ($QA_CACHE/answers-dev, or ~/.cache/article-qa/answers-dev) holds the articles of
+tests/fixtures/quotes/*_say_questions.jsonl, the gold articles of questions.jsonl and DISTRACTORS other
+articles drawn with a fixed seed: 421 articles. `say` always runs on it; `sentences` and `abstain` default
+to the full-corpus index ~/.cache/article-qa/rtqa-default when it exists (quotes are extracted into an
+index built without them first, once, without re-embedding).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa.answer import ask, relevance, verify  # noqa: E402  (after the path set-up above)
 from qa.index import Index  # noqa: E402
+from qa.ingest.common import article_from_dict  # noqa: E402
 from qa.quote_search import QuoteSearch, ranked_quotes  # noqa: E402
 from qa.quotes import parse_say_question  # noqa: E402
 from qa.types import Answer, Article  # noqa: E402
@@ -65,14 +68,11 @@ def say_entries(name: str) -> list[dict]:
 
 
 def archive_articles(bench: Path = BENCH) -> Iterator[Article]:
-    with (bench / "articles.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            yield Article(
-                id=record["id"], text=record["text"], title=record.get("title") or "", url=record.get("url") or "",
-                published=record.get("published") or "", authors=tuple(record.get("authors") or ()),
-                source=record.get("source") or "",
-            )
+    """The archive's articles as `qa ingest` reads them (the outlet taken from the url's host)."""
+    path = bench / "articles.jsonl"
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            yield article_from_dict(json.loads(line), f"{path}:{number}")
 
 
 def dev_article_ids(bench: Path = BENCH) -> set[str]:

@@ -35,11 +35,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("bench_dir")
     parser.add_argument("--as-of-question-date", action="store_true")
-    parser.add_argument("--backend", default="torch")
+    parser.add_argument("--backend", help="embedding backend (default: as for any search of the index)")
+    parser.add_argument("--index", help="index folder (default: the eval cache of the fp32 reference backend)")
     args = parser.parse_args()
     bench = load_benchmark(args.bench_dir)
     chunking = bench.default_chunking()
-    folder = cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend)
+    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend or "torch")
     with open_benchmark_index(bench, folder, model=DEFAULT_MODEL, chunking=chunking, backend=args.backend) as index:
         settings = index.ranking
         candidates = {query.id: _candidates(index, query, settings, args.as_of_question_date) for query in bench.queries}

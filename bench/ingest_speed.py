@@ -34,11 +34,12 @@ BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=400, help="articles of the slice, from the start")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per backend")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per backend (0: skip)")
     parser.add_argument("--backends", default="torch,openvino-bf16,openvino-int8")
     parser.add_argument("--threads", action="store_true", help="also compare thread and process layouts")
     parser.add_argument("--queries", action="store_true", help="also time single-query embedding")
     parser.add_argument("--txtai", action="store_true", help="also time txtai's Embeddings on the same texts")
+    parser.add_argument("--serving", type=Path, metavar="INDEX", help="only time start-up and memory of serving INDEX")
     args = parser.parse_args()
 
     from qa.embed import load_embedder
@@ -46,6 +47,10 @@ def main() -> None:
 
     print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} CPUs, load {_load()}")
     print(f"# command: .venv/bin/python bench/ingest_speed.py {' '.join(sys.argv[1:])}")
+    if args.serving:
+        serving(args.serving, args.backends.split(","))
+        print(f"\n# load after: {_load()}")
+        return
     articles = list(itertools.islice(read_jsonl(BENCH / "articles.jsonl"), args.articles))
     backends = args.backends.split(",")
     embedders = {backend: load_embedder("all-MiniLM-L6-v2", backend) for backend in backends}
@@ -53,7 +58,8 @@ def main() -> None:
         embedder.embed_documents(["warm up"] * 4)
     texts = embedded_texts(articles, embedders[backends[0]])
     print(f"# slice: {len(articles)} articles, {len(texts)} chunks\n")
-    pipeline(articles, embedders, args.rounds)
+    if args.rounds:
+        pipeline(articles, embedders, args.rounds)
     if args.threads:
         threads(texts[:256])
     if args.queries:
@@ -173,6 +179,70 @@ def queries(embedders: dict) -> None:
             embedder.embed_queries([question])
             times.append(1000 * (time.perf_counter() - started))
         print(f"| {backend} | {_p(times, 50):.1f} | {_p(times, 95):.1f} |")
+
+
+# -- serving ----------------------------------------------------------------------------------------
+
+
+def serving(index: Path, backends: list[str]) -> None:
+    """Cold start of `qa search` and of `qa serve` up to its first answer, with peak memory, per backend."""
+    print(f"| backend | cold `qa search` s | its peak RSS MB | `qa serve` start to first answer s | server peak RSS MB after 20 searches |")
+    print("|---|---|---|---|---|")
+    for backend in backends:
+        search_seconds, search_mb = _cold_search(index, backend)
+        serve_seconds, serve_mb = _cold_serve(index, backend)
+        print(f"| {backend} | {search_seconds:.2f} | {search_mb:.0f} | {serve_seconds:.2f} | {serve_mb:.0f} |", flush=True)
+
+
+def _qa() -> str:
+    return str(Path(sys.executable).with_name("qa"))
+
+
+def _cold_search(index: Path, backend: str) -> tuple[float, float]:
+    import subprocess
+
+    command = [_qa(), "search", "Which show was recently green lit for a new season?", "--index", str(index), "--json"]
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command, env={**os.environ, "QA_BACKEND": backend}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the largest child's so far
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed with {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _cold_serve(index: Path, backend: str, port: int = 7391) -> tuple[float, float]:
+    import subprocess
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode({"q": "Which show was recently green lit for a new season?", "k": 5})
+    url = f"http://127.0.0.1:{port}/api/search?{query}"
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [_qa(), "serve", "--index", str(index), "--port", str(port)],
+        env={**os.environ, "QA_BACKEND": backend}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=60).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        for _ in range(20):
+            urllib.request.urlopen(url, timeout=60).read()
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+        return seconds, peak_kb / 1024
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 # -- txtai --------------------------------------------------------------------------------------------

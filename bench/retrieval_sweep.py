@@ -32,12 +32,12 @@ def main() -> None:
     parser.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2", help="a RankSettings field")
     parser.add_argument("--as-of-question-date", action="store_true")
     parser.add_argument("--index", help="index folder (default: the eval cache)")
-    parser.add_argument("--backend", default="torch", help="embedding backend of the cached index")
+    parser.add_argument("--backend", help="embedding backend (default: as for any search of the index)")
     args = parser.parse_args()
 
     bench = load_benchmark(args.bench_dir)
     chunking = bench.default_chunking()
-    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend)
+    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend or "torch")
     grid = [_parse_vary(spec) for spec in args.vary]
     names = [name for name, _ in grid]
     print("\t".join([*names, *COLUMNS]))

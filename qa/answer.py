@@ -25,28 +25,29 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
-from qa.extract import ScoredSentence, candidate_sentences, pick, score_sentences
+from qa.extract import ScoredSentence, Sentence, candidate_sentences, pick, score_sentences
 from qa.followup import standalone_question
 from qa.generate import generated_answer, prompt
 from qa.index import Index
 from qa.llm import LLMConfig, LLMError, stream_chat
 from qa.quote_search import QuoteSearch, RankedQuote, context_span, ranked_quotes
 from qa.quotes import looks_like_person_name, names_a_role, parse_say_question
-from qa.types import Answer, Citation, Hit, Quote
+from qa.types import Answer, Article, Citation, Hit, Quote
 from qa.verify import VerificationError, verify
 
 __all__ = ["FROM_ENV", "ask", "ask_stream", "relevance", "verify", "VerificationError"]
 
 log = logging.getLogger(__name__)
 
-# Abstention thresholds, chosen from the score distributions that `bench/answers.py abstain` prints.
-# The cosine between the question and the best sentence of the top passages: 0.50 keeps 95% of the 95
-# answerable benchmark questions and declines 67% of 55 unanswerable ones (a declined answer still lists
-# the closest passages, so declining is the cheaper mistake).
-MIN_RELEVANCE = 0.50
-# The best quote's score (quote_search's scale) for "what did X say about Y": 0.25 keeps 38 of the 41 say
-# questions (the other 3 fail anyway) and declines 83% of the same speakers asked about another topic.
-MIN_QUOTE_SCORE = 0.25
+# Abstention thresholds, chosen from the score distributions that `bench/answers.py abstain` prints for
+# the full RealTimeQA archive (3,703 articles). A declined answer still lists the closest passages, so
+# declining is the cheaper mistake; each threshold is the highest that keeps about 95% of the answerable.
+# The cosine between the question and the best candidate sentence: 0.56 keeps 96% of the 95 benchmark
+# questions and declines 67% of 55 unanswerable ones (precision of declining 0.90).
+MIN_RELEVANCE = 0.56
+# The best quote's score (quote_search's scale) for "what did X say about Y": 0.30 keeps 38 of the 41 say
+# questions (the other 3 fail anyway) and declines 80% of the same speakers asked about another topic.
+MIN_QUOTE_SCORE = 0.30
 MAX_QUOTES = 3
 NAMESAKES_SHOWN = 5
 QUOTE_FOLLOWER_SHARE = 0.8  # further quotes join the answer when they score at least this share of the best
@@ -141,12 +142,32 @@ def _extractive(index: Index, request: _Request) -> tuple[Answer, list[Hit]]:
     said = parse_say_question(request.standalone)
     if said:
         return _quote_answer(index, request, *said), []
-    hits = index.search(request.standalone, request.k, **request.filters)
+    # Passages rather than distinct articles: the sentence that answers may sit in any passage.
+    hits = index.search(request.standalone, request.k, per_article=False, **request.filters)
     return _sentence_answer(request, hits, _scored_sentences(index, request.standalone, hits)), hits
 
 
 def _scored_sentences(index: Index, question: str, hits: Sequence[Hit]) -> list[ScoredSentence]:
-    return score_sentences(question, candidate_sentences(hits), index.embedder) if hits else []
+    """The sentences of the passages, and of the whole top article: search shows one passage per article,
+    and the sentence that answers may sit in another passage of the best article."""
+    if not hits:
+        return []
+    top = index.article(hits[0].article_id)
+    whole = [replace(s, rank=0) for s in candidate_sentences([_whole(top, hits[0].score)])] if top else []
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for sentence in candidate_sentences(hits) + whole:  # a passage's own sentence first: its hit is shown
+        if (sentence.hit.article_id, sentence.start, sentence.end) not in seen:
+            seen.add((sentence.hit.article_id, sentence.start, sentence.end))
+            unique.append(sentence)
+    return score_sentences(question, unique, index.embedder)
+
+
+def _whole(article: Article, score: float) -> Hit:
+    return Hit(
+        article_id=article.id, text=article.text, start=0, end=len(article.text), score=score, title=article.title,
+        url=article.url, published=article.published, source=article.source, authors=article.authors,
+    )
 
 
 def _sentence_answer(
@@ -155,10 +176,23 @@ def _sentence_answer(
     if not _relevant(scored):
         return _nothing(request, intro or NOTHING_FOUND, hits)
     citations = _Citations()
-    parts = [f"{s.sentence.text} [{citations.cite(s.sentence.hit, s.sentence.start, s.sentence.end)}]"
-             for s in pick(scored)]
+    chosen = pick(scored)
+    parts = [f"{s.sentence.text} [{citations.cite(s.sentence.hit, s.sentence.start, s.sentence.end)}]" for s in chosen]
     text = "\n".join(part for part in (intro, " ".join(parts)) if part)
-    return _answer(request, text, citations, hits, "sentences")
+    return _answer(request, text, citations, _with_context(hits, [s.sentence for s in chosen]), "sentences")
+
+
+def _with_context(hits: Sequence[Hit], cited: Sequence[Sentence]) -> list[Hit]:
+    """The passages, plus the paragraph of each cited sentence that no passage holds, so the chat can
+    show every citation in its context."""
+    shown = list(hits)
+    for sentence in cited:
+        if not any(h.article_id == sentence.hit.article_id and h.start <= sentence.start and sentence.end <= h.end
+                   for h in shown):
+            whole = sentence.hit  # a passage that holds the sentence: here, its whole article
+            start, end = context_span(whole.text, sentence.start - whole.start, sentence.end - whole.start)
+            shown.append(replace(whole, text=whole.text[start:end], start=whole.start + start, end=whole.start + end))
+    return shown
 
 
 def _nothing(request: _Request, text: str, hits: Sequence[Hit]) -> Answer:

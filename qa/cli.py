@@ -199,12 +199,13 @@ def _ask(args: argparse.Namespace) -> int:
     from qa.answer import ask_stream
     from qa.index import Index
     from qa.llm import LLMConfig
+    from qa.quotes import parse_say_question
     from qa.types import Answer
 
     llm = LLMConfig(url=args.llm_url, model=args.llm_model) if args.llm_url else None
     streaming = llm is not None and not args.json
     with Index.open(args.index) as index:
-        if index.quotes_pending():
+        if index.quotes_pending() and parse_say_question(args.question):
             print("qa: extracting quotes from the stored articles (once, no re-embedding)…", file=sys.stderr)
             index.ensure_quotes()
         streamed: list[str] = []

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from qa.config import DEFAULT_MODEL, Settings
-from qa.embed import DEFAULT_BACKEND
+from qa.embed import DEFAULT_BACKEND, backend_of
 from qa.embed.base import cache_root
 from qa.errors import QAError
 from qa.types import Article, Hit, IngestError
@@ -259,12 +259,13 @@ def open_benchmark_index(
     *,
     model: str,
     chunking: dict[str, int],
-    backend: str,
+    backend: str | None = None,
     reranker: str | None = None,
     quiet: bool = False,
 ):
     """The index of the benchmark's corpus at ``folder``, built (or completed, after an interruption)
-    unless the marker of a finished build is there: a second run embeds nothing."""
+    unless the marker of a finished build is there: a second run embeds nothing. ``backend`` None lets
+    the index choose, as for any search: the default backend when its vectors mix with the index's."""
     from qa.index import Index
 
     settings = Settings.from_env(model=model, backend=backend, reranker=reranker, **chunking)
@@ -304,8 +305,8 @@ def run(
     benchmark = load_benchmark(bench_dir)
     mode = check_mode(mode)
     chunking = chunking or benchmark.default_chunking()
-    backend = backend or Settings.from_env().backend or DEFAULT_BACKEND
-    folder = Path(index_dir) if index_dir else cached_index_path(benchmark, model, chunking, backend)
+    backend = backend or Settings.from_env().backend
+    folder = Path(index_dir) if index_dir else cached_index_path(benchmark, model, chunking, backend or DEFAULT_BACKEND)
     with open_benchmark_index(
         benchmark, folder, model=model, chunking=chunking, backend=backend, reranker=reranker, quiet=quiet
     ) as index:
@@ -318,9 +319,10 @@ def run(
         figures = evaluate(benchmark, search, aliases)
         built = index.stats()
         index_reranker = index.reranker.name if index.reranker else None
+        backends = {"index_backend": index.store.manifest.embedding_backend, "query_backend": backend_of(index.embedder)}
     return {
         "benchmark": benchmark.name, "mode": mode, "as_of": "question date" if use_dates else None,
-        "reranker": index_reranker, "index": str(folder), "model": built["model"], "backend": backend,
-        "chunking": built["chunking"],
+        "reranker": index_reranker, "index": str(folder), "model": built["model"],
+        **backends, "chunking": built["chunking"],
         "articles": built["articles"], "chunks": built["chunks"], **figures,
     }

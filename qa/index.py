@@ -6,7 +6,7 @@ import hashlib
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -142,12 +142,13 @@ class Index:
         until: str | date | None = None,
         mode: str = rank.DEFAULT_MODE,
         as_of: str | date | None = None,
+        per_article: bool = True,
     ) -> list[Hit]:
-        """The k passages most relevant to ``query``, best first, one per article, optionally filtered by
-        outlet and date.
+        """The k passages most relevant to ``query``, best first, optionally filtered by outlet and date.
 
         ``mode`` is "hybrid" (keyword and vector search fused, the default), "dense" or "bm25". ``as_of``
-        answers as on that date: nothing published after it, and recent articles preferred."""
+        answers as on that date: nothing published after it, and recent articles preferred. With
+        ``per_article`` (the default) the k passages come from k distinct articles, each its best one."""
         request = rank.SearchRequest(
             query=_check_query(query),
             k=_check_k(k),
@@ -156,7 +157,7 @@ class Index:
                 as_of=_iso_date(as_of, "as_of"),
             ),
             mode=rank.check_mode(mode),
-            settings=self.ranking,
+            settings=replace(self.ranking, per_article=per_article),
             reranker=self.reranker,
         )
         return rank.search(self.store, self._embed_query, request)
@@ -230,6 +231,7 @@ class Index:
             "model": manifest.model,
             "dimension": manifest.dimension,
             "vector_index": manifest.vector_index,
+            "embedding_backend": manifest.embedding_backend,
             "chunking": vars(manifest.chunking),
             "created": manifest.created,
             "updated": manifest.updated,

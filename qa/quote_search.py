@@ -40,7 +40,6 @@ class RankedQuote:
     quote: Quote  # trimmed of the comma or dash before its closing mark; still an exact span
     article: Article
     score: float
-    cosine: float
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def ranked_quotes(index: Index, search: QuoteSearch) -> list[RankedQuote]:
             + CONTEXT_WEIGHT * term_overlap(topic_terms, context) + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0)
             - FRAGMENT_PENALTY * quote.text[:1].islower()
         )
-        ranked.append(RankedQuote(quote, article, score, cosine))
+        ranked.append(RankedQuote(quote, article, score))
     if not search.topic:  # "what did Blinken say?": the most relevant article's quotes, in reading order
         return sorted(ranked, key=lambda r: (-prior.get(r.quote.article_id, 0.0), r.quote.article_id, r.quote.start))
     return sorted(ranked, key=lambda r: (-r.score, r.quote.article_id, r.quote.start))

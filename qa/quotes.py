@@ -12,8 +12,9 @@ No language model ships offline, so this is a small rule engine over regular exp
    ``Mr. Blinken``) or a role appositive after them (``Lavrov, Russia's foreign minister,``).
    A per-article registry maps a later ``Blinken`` to ``Antony Blinken`` and keeps roles.
 3. Attribution, first match wins: after the quote (``“…,” Blinken said`` / ``said Blinken`` /
-   ``according to Blinken``), before it (``Blinken said: “…”`` / ``…to say that “…”``), or a
-   lead-in sentence (``Blinken said the talks were useful. “…”``).  Pronouns go to the most
+   ``according to Blinken``), before it (``Blinken said: “…”`` / ``…to say that “…”``), a
+   lead-in sentence (``Blinken said the talks were useful. “…”``), or a signature line after a
+   paragraph that is only the quote (``-- Tennis player Naomi Osaka``).  Pronouns go to the most
    recent person in subject position.  Unattributed quotes then inherit the speaker of the
    previous quote in their paragraph (unless someone else became the subject in between) or of
    another part of the same multi-paragraph quote.
@@ -36,7 +37,7 @@ from typing import Callable, Sequence
 from qa.types import Article, Quote
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2  # 2: quotes signed on the next line ("-- Naomi Osaka")
 
 # ---------------------------------------------------------------------------------------------
 # Lexicons
@@ -220,6 +221,7 @@ _APPOSITIVE_ROLE_RE = re.compile(
     rf"(?:(?:{_ROLE_PREMOD}|[a-z'’-]+)[ ]){{0,4}}?{_ROLE_CORE}"
     rf"(?:[ ](?:of|at|for|in|to)[ ](?:(?!said\b|says\b|told\b)[^,.;!?“”\"]){{1,50}})?"
 )
+_SIGNATURE_DASH_RE = re.compile(r"(?:--|—|–)[ ]*")
 _SPEECH_VERB_RE = re.compile(rf"\b(?:{_alternation(_SPEECH_VERBS)})\b")
 # Adverbs and auxiliaries allowed between a subject and its verb: "Blinken also said".
 _FILLER = (r"(?:also|later|then|previously|once|again|further|still|recently|earlier|had|has|have|would|"
@@ -758,6 +760,20 @@ class _ArticleReader:
         speaker = self.subject_before_verb(clause_start, verbs[0].start()) if verbs else None
         return _Attribution(speaker, False) if speaker else None
 
+    def attribute_dash_line(self, quote: _RawQuote) -> _Attribution | None:
+        """A paragraph that is only a quote, signed on the next line:
+        “I finally started talking to a therapist.” / -- Professional tennis player Naomi Osaka, …"""
+        paragraph_start, paragraph_end = self.paragraphs[quote.paragraph]
+        if quote.close_mark is None or quote.paragraph + 1 >= len(self.paragraphs):
+            return None
+        before, after = self.text[paragraph_start:quote.open_mark], self.text[quote.close_mark + 1:paragraph_end]
+        if before.strip() or after.strip(" .,"):
+            return None
+        next_start, next_end = self.paragraphs[quote.paragraph + 1]
+        dash = _SIGNATURE_DASH_RE.match(self.text, next_start, next_end)
+        parsed = self.parse_subject(dash.end(), next_end, whole=False) if dash else None
+        return _Attribution(parsed[0], True) if parsed and parsed[0].name else None
+
     def _someone_else_between(self, earlier: _RawQuote, later: _RawQuote) -> bool:
         return any(earlier.end < e.position < later.start and e.speaker.name != earlier.speaker.name
                    for e in self.events)
@@ -784,7 +800,7 @@ class _ArticleReader:
             # "Tagholm argued that “…”, said The Times": Tagholm's words in The Times's report.
             if after and before and before.adjacent and before.speaker.is_person and not after.speaker.is_person:
                 after = None
-            attribution = after or before or self.attribute_lead_in(quote)
+            attribution = after or before or self.attribute_lead_in(quote) or self.attribute_dash_line(quote)
             if attribution:
                 quote.speaker, quote.adjacent_attribution = attribution.speaker, attribution.adjacent
                 self._add_event(quote.end, attribution.speaker)

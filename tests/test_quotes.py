@@ -205,6 +205,16 @@ def test_an_unclosed_mark_does_not_leak_into_the_next_paragraph() -> None:
     assert quotes[-1].speaker == "Sergey Lavrov"
 
 
+@pytest.mark.parametrize("signature", ["-- Professional tennis player Naomi Osaka, after Indian Wells",
+                                       "— Naomi Osaka"])
+def test_a_quote_paragraph_signed_on_the_next_line(signature: str) -> None:
+    quotes = quotes_of(f'TODAY\'S QUOTE\n\n"I finally started talking to a therapist after Indian Wells."\n\n{signature}')
+    assert [(q.speaker, q.text[:20]) for q in quotes] == [("Naomi Osaka", "I finally started ta")]
+    # a dash line after a paragraph that is more than the quote signs nothing
+    quotes = quotes_of(f'The coach said it was "a therapist after Indian Wells, no doubt."\n\n{signature}')
+    assert "Naomi Osaka" not in [q.speaker for q in quotes]
+
+
 def test_outlet_reporting_a_persons_words() -> None:
     text = "Campaigner Hugo Tagholm argued that “the dispensation was being abused”, said The Times."
     assert [(q.speaker, q.role) for q in quotes_of(text)] == [("Hugo Tagholm", "Campaigner")]

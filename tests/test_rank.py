@@ -70,6 +70,23 @@ def test_list_weights_scale_their_votes():
     assert fused == [(2, pytest.approx(3 / 2)), (1, pytest.approx(1 / 2))]
 
 
+def test_the_lead_list_is_the_retrievers_ranking_of_first_chunks_only():
+    assert rank.lead_list(rank.RankedList([3, 2, 1, 4], weight=2.0), FACTS, 0.5) == rank.RankedList(
+        [2, 1, 4], 1.0, picks_passage=False
+    )
+
+
+def test_lead_votes_rank_articles_but_do_not_pick_the_passage_shown():
+    # Article "a" has chunks 10 (its lead) and 11; both retrievers rank chunk 11 first.
+    facts = {
+        10: ChunkFacts("a", 0, ""),
+        11: ChunkFacts("a", 1, ""),
+    }
+    dense, keyword = rank.RankedList([11, 10]), rank.RankedList([11, 10])
+    lists = [dense, keyword] + [rank.lead_list(r, facts, 5.0) for r in (dense, keyword)]
+    assert [chunk for chunk, _ in rank.fuse(lists, facts, rrf_k=60, per_article=True)] == [11]
+
+
 def test_recency_bonus_decays_with_age_and_skips_undated_articles():
     bonus = rank.recency_bonus("2022-06-16", days=2.0, weight=0.5)
     assert bonus(FACTS[2]) == pytest.approx(0.5 * np.exp(-1))  # two days old
