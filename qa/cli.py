@@ -149,6 +149,14 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _print_fields(data: dict, *, as_json: bool) -> None:
+    if as_json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key}: {value}")
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -252,11 +260,7 @@ def _eval(args: argparse.Namespace) -> int:
         args.bench_dir, index_dir=args.index, mode=args.mode, use_dates=args.as_of_question_date,
         model=args.model, chunking=chunking, backend=args.backend, reranker=args.rerank, quiet=args.json,
     )
-    if args.json:
-        _print_json(report)
-    else:
-        for key, value in report.items():
-            print(f"{key}: {value}")
+    _print_fields(report, as_json=args.json)
     return 0
 
 
@@ -265,11 +269,7 @@ def _info(args: argparse.Namespace) -> int:
 
     with Index.open(args.index) as index:
         stats = index.stats()
-    if args.json:
-        _print_json(stats)
-    else:
-        for key, value in stats.items():
-            print(f"{key}: {value}")
+    _print_fields(stats, as_json=args.json)
     return 0
 
 

@@ -118,8 +118,8 @@ def fuse(
     """(chunk id, score), best first. ``bonus`` adds a per-article term (the date preference) in units of
     a first place in one list. With ``per_article`` each article appears once, with its best passage."""
     unit = 1.0 / (rrf_k + 1)
-    chunk_score = _rrf(((ranked.chunk_ids, ranked.weight) for ranked in lists if ranked.chunk_ids), rrf_k)
     if not per_article:
+        chunk_score = _rrf(((ranked.chunk_ids, ranked.weight) for ranked in lists if ranked.chunk_ids), rrf_k)
         scored = {chunk: score + unit * bonus(facts[chunk]) for chunk, score in chunk_score.items()}
         return sorted(scored.items(), key=lambda item: -item[1])
     article_places = (

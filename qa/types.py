@@ -95,7 +95,7 @@ class Answer:
     text: str
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
-    kind: str = "passages"  # "quote" | "sentences" | "passages" | "none"
+    kind: str = "passages"  # "quote" | "sentences" | "generated" | "passages" | "none"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -140,24 +140,16 @@ class MetaStore:
 
     def known_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         """text_hash of each given article id that is stored."""
-        ids = list(article_ids)
-        found: dict[str, str] = {}
-        for part in _batches(ids):
-            rows = self._db().execute(
-                f"SELECT id, text_hash FROM articles WHERE id IN ({_marks(part)})", part
-            )
-            found.update(rows)
-        return found
+        return self._lookup("id", "text_hash", list(article_ids))
 
     def ids_by_hash(self, text_hashes: Iterable[str]) -> dict[str, str]:
         """Stored article id of each given text hash that is stored."""
-        hashes = list(text_hashes)
+        return self._lookup("text_hash", "id", list(text_hashes))
+
+    def _lookup(self, key: str, value: str, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for part in _batches(hashes):
-            rows = self._db().execute(
-                f"SELECT text_hash, id FROM articles WHERE text_hash IN ({_marks(part)})", part
-            )
-            found.update(rows)
+        for part in _batches(keys):
+            found.update(self._db().execute(f"SELECT {key}, {value} FROM articles WHERE {key} IN ({_marks(part)})", part))
         return found
 
     def article(self, article_id: str) -> Article | None:
