@@ -39,9 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="the passages most relevant to a query")
     search.add_argument("query")
     search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
-    search.add_argument("--source", help="only this outlet")
-    search.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
-    search.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    _filter_options(search)
     _mode_option(search)
     search.add_argument(
         "--as-of", help="search as on this date (YYYY-MM-DD): nothing published later, recent articles first"
@@ -54,9 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="a short answer with numbered, verified citations")
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=5, help="how many passages to read (default 5)")
-    ask.add_argument("--source", help="only this outlet")
-    ask.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
-    ask.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    _filter_options(ask)
     ask.add_argument(
         "--llm-url", default=os.environ.get("QA_LLM_URL") or None,
         help="OpenAI-compatible server that writes the answer from the passages, e.g. http://127.0.0.1:8080/v1 "
@@ -132,6 +128,12 @@ def _mode_option(parser: argparse.ArgumentParser) -> None:
         "--mode", choices=("hybrid", "dense", "bm25"), default="hybrid",
         help="hybrid: keyword and vector search fused (default); dense: vectors only; bm25: keywords only",
     )
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", help="only this outlet")
+    parser.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    parser.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
 
 
 def _index_option(parser: argparse.ArgumentParser) -> None:
