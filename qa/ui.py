@@ -125,7 +125,9 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
                         report = gr.HTML(elem_id="qa-report")
 
         chat_inputs = [question, chat, history, outlet, since, until, passages]
-        chat_outputs = [question, chat, history, sources]
+        # The Sources tab comes to the front in the same update as the finished answer (a second event
+        # would race with a click on another tab). Tabs are layout, so API callers never see this output.
+        chat_outputs = [question, chat, history, sources, panels]
 
         # The parameter names are what gradio_client users see.
         # Generators (yield from), so that Gradio streams each step to the page.
@@ -139,15 +141,8 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
         def add_files(files: list[str] | None, progress=gr.Progress()):
             return _add_files(service, files, progress)
 
-        def show_sources():
-            return gr.Tabs(selected="sources")
-
-        question.submit(respond, chat_inputs, chat_outputs, api_name="ask").success(
-            show_sources, None, panels, api_visibility="private"
-        )
-        chat.example_select(respond_to_example, chat_inputs[1:], chat_outputs, api_visibility="private").success(
-            show_sources, None, panels, api_visibility="private"
-        )
+        question.submit(respond, chat_inputs, chat_outputs, api_name="ask")
+        chat.example_select(respond_to_example, chat_inputs[1:], chat_outputs, api_visibility="private")
         chat.clear(_new_chat, None, [question, chat, history, sources], api_visibility="private")
         add.click(add_files, [files], [files, report, facts, outlet], api_name="add_articles", concurrency_limit=1)
         page.load(lambda: _index_facts(service), None, [facts, outlet], api_visibility="private")
@@ -158,13 +153,13 @@ def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLE
 def _respond(
     service: IndexService, question: str, messages: list, history: list, outlet: str,
     since: str | None, until: str | None, k: float,
-) -> Iterator[tuple[str, list, list, Any]]:
+) -> Iterator[tuple[str, list, list, Any, Any]]:
     """Show the question at once, the answer as it is written, then the answer with its sources."""
     question = (question or "").strip()
     if not question:
         raise _user_error("Type a question first.")
     asked = [*messages, {"role": "user", "content": question_html(question)}]
-    yield "", asked, history, gr.skip()
+    yield "", asked, history, gr.skip(), gr.skip()
     written, answer = "", None
     try:
         pieces = service.ask_stream(
@@ -177,12 +172,12 @@ def _respond(
             else:
                 written += piece
                 draft = {"role": "assistant", "content": f'<div class="qa-draft">{_answer_text_html(written)}</div>'}
-                yield "", [*asked, draft], history, gr.skip()
+                yield "", [*asked, draft], history, gr.skip(), gr.skip()
     except QAError as error:
         raise _user_error(str(error)) from None
     assert answer is not None, "ask_stream ends with the Answer"
     reply = {"role": "assistant", "content": answer_html(answer)}
-    yield "", [*asked, reply], [*history, [question, answer.text]], sources_html(answer)
+    yield "", [*asked, reply], [*history, [question, answer.text]], sources_html(answer), gr.Tabs(selected="sources")
 
 
 def _user_error(message: str) -> gr.Error:

@@ -277,7 +277,22 @@ def test_a_browser_signs_in_once_with_the_form_and_then_has_a_session_cookie(ind
 # -- a real server ---------------------------------------------------------------------------------
 
 
-def test_searches_in_threads_all_succeed_while_an_upload_is_ingested(index):
+class SlowToEmbedDocuments:
+    """The tiny model, taking as long over a batch of articles as a real model does on a busy machine,
+    so that searches surely fall inside the ingest however fast or loaded the test machine is."""
+
+    def __init__(self, embedder, seconds: float):
+        self._embedder, self._seconds = embedder, seconds
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+    def embed_documents(self, texts, *, batch_size: int = 32):
+        time.sleep(self._seconds)
+        return self._embedder.embed_documents(texts, batch_size=batch_size)
+
+
+def test_searches_in_threads_all_succeed_while_an_upload_is_ingested(tmp_path, tiny_embedder):
     newcomers = [
         {"id": f"new-{n}", "title": f"New {n}", "text": article(100 + n).text + f" Unique{n}.", "source": "Wire"}
         for n in range(30)
@@ -299,7 +314,8 @@ def test_searches_in_threads_all_succeed_while_an_upload_is_ingested(index):
                 if finished:
                     return
 
-    with live_server(create_app(index)) as url:
+    slow = SlowToEmbedDocuments(tiny_embedder, seconds=2)
+    with three_story_index(tmp_path / "index", slow) as index, live_server(create_app(index)) as url:
         searchers = [threading.Thread(target=search_until_ingested, args=(url,)) for _ in range(6)]
         for thread in searchers:
             thread.start()

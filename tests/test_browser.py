@@ -88,9 +88,14 @@ def ask(page, question: str):
     page.wait_for_function(  # the finished reply (a draft shows while the answer is written)
         "count => document.querySelectorAll('.qa-reply').length > count", arg=before, timeout=60 * SECONDS
     )
-    # An answer brings the Sources tab to the front, just after the reply appears.
+    # The finished answer brings the Sources tab to the front in the same update.
     page.wait_for_selector("[role=tab][aria-selected=true]:has-text('Sources')", timeout=10 * SECONDS)
     return page.locator(".qa-reply").last
+
+
+def open_upload_tab(page) -> None:
+    page.get_by_role("tab", name="Add articles").click()
+    page.wait_for_selector("#qa-upload", state="visible", timeout=10 * SECONDS)
 
 
 def screenshot(page, name: str) -> None:
@@ -134,7 +139,7 @@ def test_an_article_uploaded_through_the_page_can_be_asked_about(page, tmp_path)
         "so that lost herds can be found from a phone. The herders said the collars last a whole season.\n",
         encoding="utf-8",
     )
-    page.get_by_role("tab", name="Add articles").click()
+    open_upload_tab(page)
     page.locator("#qa-upload input[type=file]").set_input_files(str(story))
     page.wait_for_selector("#qa-upload :text('reindeer.md')", timeout=30 * SECONDS)
     page.click("#qa-add")
@@ -159,7 +164,7 @@ def test_hostile_article_text_and_file_names_are_shown_as_plain_text(page, tmp_p
 
     hostile_name = tmp_path / '<img src=x onerror="window.__pwned=8">.txt'
     hostile_name.write_bytes(b"\x00binary")
-    page.get_by_role("tab", name="Add articles").click()
+    open_upload_tab(page)
     page.locator("#qa-upload input[type=file]").set_input_files(str(hostile_name))
     page.wait_for_selector("#qa-upload :text('.txt')", timeout=30 * SECONDS)
     page.click("#qa-add")
