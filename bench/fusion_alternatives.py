@@ -59,9 +59,7 @@ def main() -> None:
 def _candidates(index, query: Query, settings: rank.RankSettings, dated: bool) -> Candidates:
     filters = Filters(as_of=query.date) if dated and query.date else Filters()
     dense = index.store.nearest(index._embed_query(query.text), settings.candidates, filters)
-    terms = rank.keyword_terms(query.text)
-    match = rank.keyword_query(rank.affordable_terms(terms, index.store.term_chunk_counts(terms), settings.max_postings))
-    keyword = index.store.keyword_search(match, settings.candidates, filters, (settings.title_weight, 1.0)) if match else []
+    keyword = index.store.keyword_search(query.text, settings.candidates, filters)
     facts = index.store.chunk_facts(sorted({chunk for chunk, _ in dense + keyword}))
     return dense, keyword, facts
 

@@ -1,7 +1,7 @@
 """Sweep ranking settings on a benchmark's cached index (built by `qa eval BENCH_DIR` first).
 
     .venv/bin/python bench/retrieval_sweep.py ../shared/bench/realtimeqa --mode hybrid \
-        --vary title_weight=0,1,2,4 --vary rrf_k=10,30,60 [--as-of-question-date]
+        --vary dense_weight=0.25,0.5,1 --vary rrf_k=10,30,60 [--as-of-question-date]
 
 Every combination of the --vary values is evaluated through Index.search, so the figures are those of
 the product code with those RankSettings. Tune on the whole question set, never on single questions.

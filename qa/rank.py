@@ -1,6 +1,7 @@
 """Ranking: dense and keyword candidates fused per article, a preference for recent news, reranking.
 
-Each retriever (cosine over chunk vectors; SQLite FTS5 BM25 over chunk terms) returns its best chunks.
+Each retriever (cosine over chunk vectors; bm25s BM25 over each chunk's headline and text) returns its
+best chunks.
 Hybrid search fuses them with reciprocal-rank fusion at article level: an article's place in a retriever's
 list is the place of its best chunk there, and its score is the sum over retrievers of
 weight / (rrf_k + place). The passage shown for an article is its chunk with the best chunk-level fused
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -30,19 +30,6 @@ Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 DEFAULT_MODE: Mode = "hybrid"
 
-# A compact English stopword list (function words only): dropped from keyword queries because FTS5 has
-# none, and an OR of "the" would match every chunk and cost time without adding any ranking signal.
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most my
-    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom whose why will with would you your
-    yours yourself yourselves s t""".split()
-)
-_TERM = re.compile(r"\w+")
-
 
 @dataclass(frozen=True)
 class RankSettings:
@@ -51,12 +38,10 @@ class RankSettings:
     candidates: int = 100  # chunks taken from each retriever
     rrf_k: float = 60.0
     dense_weight: float = 0.5  # vote of the vector ranking; BM25's is 1 (MiniLM alone trails BM25 on news)
-    title_weight: float = 1.0  # BM25 weight of the headline column; the body's is 1
     lead_weight: float = 0.25  # extra vote of each retriever's ranking of article leads (first chunks)
     recency_days: float = 60.0  # as_of: an article this many days old keeps 1/e of the full date bonus
     recency_weight: float = 1.0  # as_of: the date bonus of a same-day article, in first-place RRF units
     per_article: bool = True  # one passage per article (the best), so the top k are k distinct articles
-    max_postings: int = 40_000  # keyword search cost bound: see affordable_terms
     rerank_depth: int = 30  # results a reranker reorders
 
 
@@ -64,35 +49,6 @@ def check_mode(mode: str) -> Mode:
     if mode not in MODES:
         raise QAError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     return mode  # type: ignore[return-value]
-
-
-def keyword_terms(text: str) -> list[str]:
-    """The text's distinct words, in order, lower-cased, stopwords dropped."""
-    words = dict.fromkeys(match.group().casefold() for match in _TERM.finditer(text))
-    return [word for word in words if word not in STOPWORDS]
-
-
-def affordable_terms(terms: Sequence[str], chunk_counts: dict[str, int], max_postings: int) -> list[str]:
-    """The rarest terms whose chunk counts add up to at most ``max_postings`` (the rarest one always), in
-    their original order; terms found nowhere are dropped.
-
-    FTS5 scores every chunk that matches any term, so the time a query takes grows with the postings of
-    its terms; the common terms left out ("new", "week") carry the least BM25 weight."""
-    found = sorted((term for term in terms if chunk_counts.get(term, 0) > 0), key=lambda term: chunk_counts[term])
-    kept: set[str] = set()
-    postings = 0
-    for term in found:
-        if kept and postings + chunk_counts[term] > max_postings:
-            break
-        kept.add(term)
-        postings += chunk_counts[term]
-    return [term for term in terms if term in kept]
-
-
-def keyword_query(terms: Sequence[str]) -> str | None:
-    """An FTS5 query OR-ing the terms, each quoted so that no word is read as FTS5 syntax (AND, NEAR,
-    column filters, a stray quote); None when there is none."""
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms) or None
 
 
 # -- fusion ----------------------------------------------------------------------------------
@@ -192,15 +148,17 @@ def search(store: Store, embed_query: Callable[[str], np.ndarray], request: Sear
     settings = request.settings
     depth = max(settings.candidates, request.k)
     lists: list[RankedList] = []
-    # The model embeds the query in another thread while SQLite runs the keyword search in this one:
-    # both release the GIL, so hybrid search takes about as long as the slower of the two.
+    # The model embeds the query in another thread (it releases the GIL) while bm25s scores in this one.
     vector = _QUERY_EMBEDDING.submit(embed_query, request.query) if request.mode != "bm25" else None
     if request.mode != "dense":
-        lists.append(RankedList(_keyword_candidates(store, request.query, depth, request.filters, settings)))
+        keyword = store.keyword_search(request.query, depth, request.filters)
+        lists.append(RankedList([chunk for chunk, _ in keyword]))
     if vector is not None:
         nearest = store.nearest(vector.result(), depth, request.filters)
         lists.insert(0, RankedList([chunk for chunk, _ in nearest], settings.dense_weight))
     facts = store.chunk_facts(sorted({chunk for ranked in lists for chunk in ranked.chunk_ids}))
+    # The BM25 index catches up with a bulk ingest when it ends: a chunk replaced meanwhile is gone.
+    lists = [replace(ranked, chunk_ids=[chunk for chunk in ranked.chunk_ids if chunk in facts]) for ranked in lists]
     if settings.lead_weight:
         lists += [lead_list(ranked, facts, settings.lead_weight) for ranked in lists]
     bonus = (
@@ -213,14 +171,6 @@ def search(store: Store, embed_query: Callable[[str], np.ndarray], request: Sear
         return store.hits(ranked[: request.k])
     hits = store.hits(ranked[: max(request.k, settings.rerank_depth)])
     return rerank(request.query, hits, request.reranker)[: request.k]
-
-
-def _keyword_candidates(store: Store, query: str, depth: int, filters: Filters, settings: RankSettings) -> list[int]:
-    terms = keyword_terms(query)
-    match = keyword_query(affordable_terms(terms, store.term_chunk_counts(terms), settings.max_postings))
-    if match is None:
-        return []
-    return [chunk for chunk, _ in store.keyword_search(match, depth, filters, (settings.title_weight, 1.0))]
 
 
 # -- reranking -------------------------------------------------------------------------------

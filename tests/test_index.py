@@ -172,3 +172,40 @@ def test_a_second_process_view_picks_up_new_commits(tmp_path, tiny_embedder):
         reader.add([article(2)])  # the reader's vectors must resync before it applies its own commit
         assert stored_ids(reader) == {"a2"}
         assert stored_ids(writer) == {"a2"}
+
+
+def keyword_ids(index: Index, query: str) -> set[str]:
+    return {hit.article_id for hit in index.search(query, k=50, mode="bm25")}
+
+
+def test_keyword_search_follows_adds_replacements_and_deletes(index):
+    index.add([article(1, text="Zebras crossed the volcano road."), article(2, text="Penguins walked on ice.")])
+    assert keyword_ids(index, "zebra") == {"a1"}
+    index.add([article(1, text="Giraffes crossed the volcano road.")])
+    assert keyword_ids(index, "zebra") == set() and keyword_ids(index, "giraffe") == {"a1"}
+    index.delete(["a2"])
+    assert keyword_ids(index, "penguin") == set()
+
+
+def test_a_missing_or_stale_keyword_index_is_rebuilt_from_sqlite(tmp_path, tiny_embedder):
+    folder = tmp_path / "ix"
+    with Index.open(folder, embedder=tiny_embedder, create=True) as index:
+        index.add([article(1), article(2, text="Zebras crossed the volcano road.")])
+        saved = sorted((folder / "keywords").iterdir())
+    for build in saved:
+        for file in build.rglob("*"):
+            file.unlink() if file.is_file() else None
+    with Index.open(folder, embedder=tiny_embedder) as reopened:
+        assert keyword_ids(reopened, "zebra") == {"a2"}
+
+
+def test_a_second_process_view_sees_new_keywords(tmp_path, tiny_embedder):
+    folder = tmp_path / "ix"
+    with Index.open(folder, embedder=tiny_embedder, create=True) as writer, Index.open(
+        folder, embedder=tiny_embedder
+    ) as reader:
+        assert keyword_ids(reader, "zebra") == set()
+        writer.add([article(1, text="Zebras crossed the volcano road.")])
+        assert keyword_ids(reader, "zebra") == {"a1"}
+        writer.delete(["a1"])
+        assert keyword_ids(reader, "zebra") == set()

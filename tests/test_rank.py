@@ -1,4 +1,4 @@
-"""Ranking: keyword query construction, rank fusion, the date preference, search modes and reranking."""
+"""Ranking: rank fusion, the date preference, search modes and reranking."""
 
 from __future__ import annotations
 
@@ -15,29 +15,6 @@ from qa.errors import QAError
 from qa.index import Index
 from qa.store import ChunkFacts
 from qa.types import Article
-
-# -- keyword queries ---------------------------------------------------------------------------
-
-
-def test_keyword_terms_are_distinct_lowercase_words_without_stopwords():
-    assert rank.keyword_terms("What did Lavrov say to the U.N. about Lavrov's plan?") == [
-        "lavrov", "say", "u", "n", "plan"
-    ]
-
-
-def test_keyword_query_quotes_every_term_so_fts_syntax_is_plain_text():
-    assert rank.keyword_query(["near", "title", "x"]) == '"near" OR "title" OR "x"'
-    assert rank.keyword_query([]) is None
-
-
-def test_the_rarest_terms_are_searched_within_the_postings_budget():
-    counts = {"new": 600, "season": 90, "squid": 3, "zzz": 0, "game": 40}
-    terms = ["new", "season", "squid", "zzz", "game"]
-    assert rank.affordable_terms(terms, counts, max_postings=200) == ["season", "squid", "game"]
-    assert rank.affordable_terms(terms, counts, max_postings=50) == ["squid", "game"]
-    assert rank.affordable_terms(["new", "zzz"], counts, max_postings=50) == ["new"]  # the rarest always
-    assert rank.affordable_terms(["zzz"], counts, max_postings=50) == []
-
 
 # -- fusion ------------------------------------------------------------------------------------
 
@@ -151,7 +128,7 @@ def test_every_mode_returns_distinct_articles_with_exact_passages(news_index, mo
 
 
 @pytest.mark.parametrize("query", ['NEAR("grain" wheat', "title:grain AND", "grain* -wheat ^", 'he said "grain'])
-def test_fts_syntax_in_a_question_is_searched_as_words(news_index, query):
+def test_query_syntax_characters_in_a_question_are_searched_as_words(news_index, query):
     assert news_index.search(query, k=3, mode="bm25")[0].title.startswith("Grain")
 
 

@@ -1,8 +1,9 @@
-"""An index folder on disk: manifest.json, meta.sqlite (the source of truth) and vectors.faiss.
+"""An index folder on disk: manifest.json, meta.sqlite (the source of truth), vectors.faiss and keywords/.
 
-Every write is a SQLite transaction that bumps a generation number. vectors.faiss is a cache of the
-vectors stored in SQLite, saved with the generation it reflects; when it is missing or stale (say a
-process was killed mid-ingest) it is rebuilt from SQLite on open, without re-embedding anything.
+Every write is a SQLite transaction that bumps a generation number. vectors.faiss and keywords/ (the
+BM25 index) are caches of what SQLite holds, saved with the generation they reflect; when one is missing
+or stale (say a process was killed mid-ingest) it is brought up to date from SQLite on open, without
+re-embedding anything.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.store.files import write_json_atomically
+from qa.store.keywords import KeywordIndex
 from qa.store.meta import ChunkFacts, Filters, MetaStore, NewArticle
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
@@ -74,6 +76,7 @@ class Store:
         self._meta = meta
         self._vectors = vectors
         self._generation = manifest.generation  # the SQLite generation that self._vectors reflects
+        self._keywords = KeywordIndex.empty()  # replaced whole, never changed: a search keeps the one it took
         self._lock = ReadWriteLock()
 
     # -- opening -------------------------------------------------------------------------------
@@ -108,7 +111,10 @@ class Store:
         manifest = read_manifest(folder)
         meta = MetaStore(folder / META)
         store = cls(folder, manifest, meta, VectorIndex.empty(manifest.dimension))
+        store._keywords = KeywordIndex.load_newest(folder)
         store._load_vectors()
+        if store._keywords.generation != meta.generation():
+            store.save()
         return store
 
     def _load_vectors(self) -> None:
@@ -132,6 +138,18 @@ class Store:
         with self._lock.writing():
             if self._meta.generation() != self._generation:
                 self._rebuild_vectors()
+                self._keywords = _newer(KeywordIndex.load_newest(self.folder), self._keywords)
+        self._sync_keywords()
+
+    def _sync_keywords(self) -> KeywordIndex:
+        """The BM25 index brought up to the chunks stored now (after a write of this process, or of
+        another one that did not save its build), without holding up searches meanwhile."""
+        generation, chunk_ids = self._meta.chunk_ids_at()
+        current = self._keywords
+        if current.generation != generation:
+            synced = current.synced(generation, chunk_ids, self._meta.keyword_texts)
+            self._keywords = _newer(synced, self._keywords)
+        return self._keywords
 
     def close(self) -> None:
         self._meta.close()
@@ -167,15 +185,15 @@ class Store:
             scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def keyword_search(
-        self, match: str, k: int, filters: Filters = Filters(), weights: tuple[float, float] = (1.0, 1.0)
-    ) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score) of the k best chunks for an FTS5 query over (title, body), best first."""
-        return self._meta.keyword_search(match, k, filters, weights)
-
-    def term_chunk_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many chunks hold each term."""
-        return self._meta.term_chunk_counts(terms)
+    def keyword_search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) of the k best chunks for the query's words (stemmed, stopwords dropped),
+        over each chunk's headline and text, best first."""
+        self.refresh()
+        keywords = self._keywords
+        allowed = self._meta.chunk_ids_matching(filters) if filters else None
+        if allowed is not None and not len(allowed):
+            return []
+        return keywords.search(query, k, allowed)
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
         return self._meta.chunk_facts(chunk_ids)
@@ -220,7 +238,8 @@ class Store:
                 self._rebuild_vectors()  # the collection outgrew (or shrank below) its index type
 
     def save(self) -> None:
-        """Persist vectors.faiss, then the manifest that vouches for it."""
+        """Persist vectors.faiss and the BM25 index, then the manifest that vouches for them."""
+        self._sync_keywords().save(self.folder)
         with self._lock.reading():
             generation, kind = self._generation, self._vectors.kind
             self._vectors.save(self.folder / VECTORS)
@@ -231,6 +250,10 @@ class Store:
             vector_index=kind, updated=_now(),
         )
         write_json_atomically(self.folder / MANIFEST, self.manifest.to_dict())
+
+
+def _newer(one: KeywordIndex, other: KeywordIndex) -> KeywordIndex:
+    return one if one.generation >= other.generation else other
 
 
 def read_manifest(folder: Path) -> Manifest:

@@ -41,9 +41,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5 (
-    title, body, tokenize = 'porter unicode61 remove_diacritics 2'
-);
+-- Indexes before keywords/ kept their BM25 terms in SQLite FTS5: no longer read or written.
+DROP TABLE IF EXISTS chunk_terms;
 CREATE TABLE IF NOT EXISTS quotes (
     id INTEGER PRIMARY KEY,
     article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
@@ -57,7 +56,6 @@ CREATE INDEX IF NOT EXISTS quotes_by_speaker ON quotes (speaker COLLATE NOCASE);
 """
 
 MATCHING_KEPT = 16  # filter results cached by chunk_ids_matching
-FILTER_OVERFETCH = 4  # keyword_search with filters first looks at this many times the chunks asked for
 
 HIT_COLUMNS = """c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start),
     a.title, a.url, a.published, a.source, a.authors"""
@@ -100,10 +98,8 @@ class MetaStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._term_counts: dict[str, int] = {}
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
-        self._term_counts_generation = -1
         self._db().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
 
     def _db(self) -> sqlite3.Connection:
@@ -209,56 +205,28 @@ class MetaStore:
             self._matching = dict(current[-(MATCHING_KEPT - 1) :] + [(key, ids)])
         return ids
 
-    def keyword_search(
-        self, match: str, limit: int, filters: Filters, weights: tuple[float, float]
-    ) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score) of the best ``limit`` chunks for the FTS5 query ``match``, best first.
+    def chunk_ids_at(self) -> tuple[int, np.ndarray]:
+        """(generation, sorted ids of every stored chunk), read in one transaction."""
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            generation = self.generation()
+            ids = np.fromiter((row[0] for row in db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
+        finally:
+            db.execute("COMMIT")
+        return generation, ids
 
-        ``weights`` are the BM25 weights of the title and body columns. FTS5's bm25() is lower for better
-        matches; the scores returned are its negation, so higher is better as for vectors."""
-        if not filters:
-            return self._keyword_rows(match, limit, weights)
-        # Joining every match to its article costs more than scoring it; so filter the best few
-        # times ``limit`` instead, which is exact unless too few of those pass.
-        allowed = self.chunk_ids_matching(filters)
-        rows = self._keyword_rows(match, FILTER_OVERFETCH * limit, weights)
-        ids = np.fromiter((chunk_id for chunk_id, _ in rows), dtype=np.int64, count=len(rows))
-        kept = [row for row, ok in zip(rows, np.isin(ids, allowed, assume_unique=True)) if ok]
-        if len(kept) >= limit or len(rows) < FILTER_OVERFETCH * limit:
-            return kept[:limit]
-        where, params = _filter_clause(filters)
-        rows = self._db().execute(
-            "SELECT chunk_terms.rowid, -bm25(chunk_terms, ?, ?) AS score FROM chunk_terms "
-            "JOIN chunks c ON c.id = chunk_terms.rowid JOIN articles a ON a.id = c.article_id "
-            f"WHERE chunk_terms MATCH ? AND {where} ORDER BY score DESC LIMIT ?",
-            [*weights, match, *params, limit],
-        )
-        return [(int(chunk_id), float(score)) for chunk_id, score in rows]
-
-    def _keyword_rows(self, match: str, limit: int, weights: tuple[float, float]) -> list[tuple[int, float]]:
-        rows = self._db().execute(
-            "SELECT rowid, -bm25(chunk_terms, ?, ?) AS score FROM chunk_terms WHERE chunk_terms MATCH ? "
-            "ORDER BY score DESC LIMIT ?",
-            [*weights, match, limit],
-        )
-        return [(int(chunk_id), float(score)) for chunk_id, score in rows]
-
-    def term_chunk_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many chunks hold each term, as FTS5 tokenizes and stems it.
-
-        Counting a common term walks its whole posting list, so counts are kept until the next write."""
-        generation = self.generation()
-        if self._term_counts_generation != generation:
-            self._term_counts = {}
-            self._term_counts_generation = generation
-        counts = self._term_counts
-        for term in terms:
-            if term not in counts:
-                phrase = '"' + term.replace('"', '""') + '"'
-                counts[term] = self._db().execute(
-                    "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH ?", (phrase,)
-                ).fetchone()[0]
-        return {term: counts[term] for term in terms}
+    def keyword_texts(self, chunk_ids: np.ndarray) -> list[str]:
+        """What BM25 indexes of each chunk, in the given order: its article's headline, then its text."""
+        by_id: dict[int, str] = {}
+        for part in _batches([int(chunk_id) for chunk_id in chunk_ids]):
+            rows = self._db().execute(
+                "SELECT c.id, coalesce(a.title, ''), substr(a.text, c.start + 1, c.end - c.start) FROM chunks c "
+                f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({_marks(part)})",
+                part,
+            )
+            by_id.update((row[0], f"{row[1]}\n{row[2]}") for row in rows)
+        return [by_id[int(chunk_id)] for chunk_id in chunk_ids]
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
         facts: dict[int, ChunkFacts] = {}
@@ -371,10 +339,6 @@ class MetaStore:
                 (article.id, chunk.ordinal, chunk.start, chunk.end, np.asarray(vector, np.float32).tobytes()),
             )
             ids[row] = cursor.lastrowid
-            db.execute(
-                "INSERT INTO chunk_terms (rowid, title, body) VALUES (?, ?, ?)",
-                (cursor.lastrowid, article.title, chunk.text),
-            )
         db.executemany(
             "INSERT INTO quotes (article_id, start, end, speaker, role) VALUES (?, ?, ?, ?, ?)",
             [(article.id, q.start, q.end, q.speaker, q.role) for q in item.quotes],
@@ -386,8 +350,6 @@ class MetaStore:
         for part in _batches(article_ids):
             marks = _marks(part)
             chunk_ids = [row[0] for row in db.execute(f"SELECT id FROM chunks WHERE article_id IN ({marks})", part)]
-            for ids in _batches(chunk_ids):
-                db.execute(f"DELETE FROM chunk_terms WHERE rowid IN ({_marks(ids)})", ids)
             db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)  # cascades to chunks, quotes
             removed.extend(chunk_ids)
         return np.asarray(removed, dtype=np.int64)

@@ -1,0 +1,172 @@
+"""The BM25 side of an index: bm25s over each chunk's headline and text. The only module that imports
+bm25s and PyStemmer.
+
+bm25s keeps BM25 scores precomputed in a sparse matrix, so a query costs a few column sums: about 1 ms
+over the 37,796 RealTimeQA chunks, where SQLite FTS5 scored every matching row (about 35 ms).
+Its matrix cannot grow in place, so it is rebuilt when the stored chunks change. Each chunk's stemmed
+token ids are kept beside it, so a rebuild tokenizes only the chunks that are new.
+
+On disk, keywords/<generation>/ holds one build: token ids as .npy arrays, the tokenizer's vocabulary
+and bm25s's own files (JSON and .npy; no pickle). A build is written under a temporary name and
+renamed into place, so a reader finds a whole build or none; older builds are removed after it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.tokenization import Tokenizer
+
+FOLDER = "keywords"
+# bm25s's default splitter drops one-character words, and with them the 5 of "Article 5".
+SPLITTER = r"(?u)\b\w+\b"
+TOKENIZER_VERSION = 1  # bump when tokenization changes: stored token ids are then rebuilt, not reused
+
+ChunkTexts = Callable[[np.ndarray], list[str]]  # the indexed text (headline and passage) of chunk ids
+
+
+def _tokenizer() -> Tokenizer:
+    return Tokenizer(splitter=SPLITTER, stopwords="en", stemmer=Stemmer.Stemmer("english"))
+
+
+@dataclass(frozen=True)
+class KeywordIndex:
+    """BM25 over a fixed set of chunks, as of one SQLite generation. Never changed after it is made:
+    a change of the chunks makes a new one (``synced``), so searches in flight keep a consistent one."""
+
+    generation: int
+    chunk_ids: np.ndarray  # sorted; row i of the BM25 matrix is chunk_ids[i]
+    tokens: np.ndarray  # every chunk's token ids, one after another
+    offsets: np.ndarray  # chunk i's tokens are tokens[offsets[i]:offsets[i + 1]]
+    tokenizer: Tokenizer
+    retriever: bm25s.BM25 | None  # None when there are no chunks
+
+    @classmethod
+    def empty(cls) -> "KeywordIndex":
+        return cls(-1, np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(1, np.int64), _tokenizer(), None)
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) of the best ``k`` chunks that hold a query term, best first; only
+        chunks in ``allowed`` (sorted ids) when it is given."""
+        if self.retriever is None:
+            return []
+        known = self.tokenizer.get_vocab_dict()
+        query_ids = sorted({known[token] for token in self._query_stems(query) if token in known})
+        if not query_ids:
+            return []
+        mask = None if allowed is None else np.isin(self.chunk_ids, allowed, assume_unique=True).astype(np.float32)
+        scores = self.retriever.get_scores(query_ids, weight_mask=mask)
+        matching = np.flatnonzero(scores > 0)
+        if len(matching) > k:
+            matching = matching[np.argpartition(-scores[matching], k - 1)[:k]]
+        best = matching[np.argsort(-scores[matching], kind="stable")]
+        return [(int(self.chunk_ids[row]), float(scores[row])) for row in best]
+
+    def _query_stems(self, query: str) -> list[str]:
+        # Stems through a throwaway tokenizer that shares nothing mutable with this index's vocabulary.
+        return _tokenizer().tokenize([query], update_vocab=True, return_as="string", show_progress=False)[0]
+
+    def synced(self, generation: int, stored_ids: np.ndarray, texts_of: ChunkTexts) -> "KeywordIndex":
+        """This index brought up to ``stored_ids`` (sorted), the chunks stored at ``generation``:
+        removed chunks dropped, new ones tokenized, the BM25 matrix rebuilt."""
+        if generation == self.generation:
+            return self
+        kept_rows = np.flatnonzero(np.isin(self.chunk_ids, stored_ids, assume_unique=True))
+        new_ids = np.setdiff1d(stored_ids, self.chunk_ids, assume_unique=True)
+        tokenizer = _copy(self.tokenizer)
+        token_lists = [self.tokens[self.offsets[row] : self.offsets[row + 1]].tolist() for row in kept_rows]
+        for start in range(0, len(new_ids), 4096):
+            texts = texts_of(new_ids[start : start + 4096])
+            token_lists += tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
+        ids = np.concatenate([self.chunk_ids[kept_rows], new_ids])
+        order = np.argsort(ids, kind="stable")
+        token_lists = [token_lists[i] for i in order]
+        return _build(generation, ids[order], token_lists, tokenizer)
+
+    # -- disk ----------------------------------------------------------------------------------
+
+    def save(self, index_folder: Path) -> None:
+        """Write this build to keywords/<generation>/ unless it is there, then drop older builds."""
+        root = index_folder / FOLDER
+        target = root / str(self.generation)
+        root.mkdir(exist_ok=True)
+        if not target.is_dir():
+            temp = Path(tempfile.mkdtemp(prefix=f".{self.generation}.", dir=root))
+            try:
+                self._write(temp)
+                temp.chmod(0o755)
+                os.rename(temp, target)
+            except OSError:
+                shutil.rmtree(temp, ignore_errors=True)
+                if not target.is_dir():  # not a race with another process saving the same build
+                    raise
+        for older in _builds(root):
+            if older < self.generation:
+                shutil.rmtree(root / str(older), ignore_errors=True)
+
+    def _write(self, folder: Path) -> None:
+        np.save(folder / "chunk_ids.npy", self.chunk_ids)
+        np.save(folder / "tokens.npy", self.tokens)
+        np.save(folder / "offsets.npy", self.offsets)
+        self.tokenizer.save_vocab(str(folder))
+        if self.retriever is not None:
+            self.retriever.save(str(folder / "bm25"))
+        info = {"generation": self.generation, "tokenizer_version": TOKENIZER_VERSION, "chunks": len(self.chunk_ids)}
+        (folder / "build.json").write_text(json.dumps(info) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load_newest(cls, index_folder: Path) -> "KeywordIndex":
+        """The newest whole build on disk, arrays memory-mapped; an empty index when there is none usable."""
+        root = index_folder / FOLDER
+        for generation in sorted(_builds(root), reverse=True):
+            folder = root / str(generation)
+            try:
+                info = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if info.get("tokenizer_version") != TOKENIZER_VERSION:
+                return cls.empty()
+            tokenizer = _tokenizer()
+            tokenizer.load_vocab(str(folder))
+            chunk_ids = np.load(folder / "chunk_ids.npy", mmap_mode="r")
+            retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if len(chunk_ids) else None
+            return cls(
+                generation, chunk_ids, np.load(folder / "tokens.npy", mmap_mode="r"),
+                np.load(folder / "offsets.npy", mmap_mode="r"), tokenizer, retriever,
+            )
+        return cls.empty()
+
+
+def _build(generation: int, chunk_ids: np.ndarray, token_lists: Sequence[list[int]], tokenizer: Tokenizer) -> KeywordIndex:
+    lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=len(token_lists))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    tokens = np.fromiter((t for tokens in token_lists for t in tokens), dtype=np.int32, count=int(offsets[-1]))
+    retriever = None
+    if len(token_lists):
+        retriever = bm25s.BM25()
+        # A copy: bm25s adds its empty-document token to the vocabulary it is given.
+        retriever.index((list(token_lists), dict(tokenizer.get_vocab_dict())), show_progress=False)
+    return KeywordIndex(generation, chunk_ids.astype(np.int64), tokens, offsets, tokenizer, retriever)
+
+
+def _copy(tokenizer: Tokenizer) -> Tokenizer:
+    copied = _tokenizer()
+    copied.word_to_stem = dict(tokenizer.word_to_stem)
+    copied.stem_to_sid = dict(tokenizer.stem_to_sid)
+    copied.word_to_id = dict(tokenizer.word_to_id)
+    return copied
+
+
+def _builds(root: Path) -> list[int]:
+    if not root.is_dir():
+        return []
+    return [int(entry.name) for entry in root.iterdir() if entry.name.isdigit() and entry.is_dir()]
