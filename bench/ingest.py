@@ -58,7 +58,7 @@ def main() -> None:
     )
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB")
     if args.index:
-        search_latency(args.index, embedder)
+        search_latency(args.index)
         cold_cli(args.index)
 
 
@@ -79,11 +79,12 @@ def timed_pipeline(articles, embedder) -> tuple[float, int]:
             return time.perf_counter() - started, report.chunks
 
 
-def search_latency(index_dir: Path, embedder) -> None:
+def search_latency(index_dir: Path) -> None:
+    """Default search (hybrid) with the default query backend, as `qa search` and the server run it."""
     from qa.index import Index
 
     questions = [json.loads(line)["question"] for line in (BENCH / "questions.jsonl").open(encoding="utf-8")]
-    with Index.open(index_dir, embedder=embedder) as index:
+    with Index.open(index_dir) as index:
         for question in questions[:5]:
             index.search(question, 10)
         latencies = [1000 * timed(lambda q=q: index.search(q, 10)) for q in questions]

@@ -16,7 +16,7 @@ import numpy as np
 from qa import rank
 from qa.chunk import chunk_article
 from qa.config import DEFAULT_INDEX, Settings
-from qa.embed import Embedder
+from qa.embed import CrossEncoderReranker, Embedder
 from qa.errors import QAError
 from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
 from qa.store import Chunking, Filters, NewArticle, Store
@@ -37,7 +37,10 @@ WHOLE_ARTICLE = 0
 
 
 def text_fingerprint(text: str) -> str:
-    """Identity of an article's text for duplicate detection: case, Unicode form and spacing ignored."""
+    """Identity of an article's text for duplicate detection: case, Unicode form and spacing ignored.
+
+    Looser than ingest's content_id on purpose: a re-scraped copy differing only in case is the same
+    story (skipped), while ids, which users see and quote, stay exact to the text they were made from."""
     normalised = " ".join(unicodedata.normalize("NFC", text).casefold().split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
@@ -58,7 +61,7 @@ class Index:
         self.settings = settings
         self.ranking = rank.RankSettings()
         self.reranker: rank.Reranker | None = (
-            rank.CrossEncoderReranker(settings.reranker) if settings.reranker else None
+            CrossEncoderReranker(settings.reranker) if settings.reranker else None
         )
         self._embedder = embedder
 

@@ -11,6 +11,7 @@ import pytest
 from qa import rank
 from qa.cli import main
 from qa.config import Settings
+from qa.embed import CrossEncoderReranker
 from qa.errors import QAError
 from qa.index import Index
 from qa.store import ChunkFacts
@@ -165,19 +166,12 @@ def build_tiny_cross_encoder(folder: Path, *, hidden: int = 32, seed: int = 11) 
     on the sample articles, saved as a sentence-transformers CrossEncoder."""
     import torch
     from sentence_transformers import CrossEncoder
-    from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from transformers import BertConfig, BertForSequenceClassification
 
-    from tiny_model import FIXTURE_TEXT
+    from tiny_model import train_wordpiece
 
-    corpus = [path.read_text(encoding="utf-8") for path in sorted(FIXTURE_TEXT.glob("*"))]
-    wordpiece = BertWordPieceTokenizer(lowercase=True)
-    wordpiece.train_from_iterator(corpus, vocab_size=600, min_frequency=1)
     backbone = folder / "backbone"
-    backbone.mkdir(parents=True)
-    wordpiece.save_model(str(backbone))
-    tokenizer = BertTokenizerFast(vocab_file=str(backbone / "vocab.txt"), model_max_length=128)
-    tokenizer.save_pretrained(backbone)
+    tokenizer = train_wordpiece(backbone, max_tokens=128)
     torch.manual_seed(seed)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size, hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
@@ -219,7 +213,7 @@ def test_search_cli_reranks_with_the_named_cross_encoder(news_index, tiny_cross_
 
 
 def test_an_unloadable_reranker_is_a_clear_error(news_index):
-    news_index.reranker = rank.CrossEncoderReranker("/nonexistent/cross-encoder")
+    news_index.reranker = CrossEncoderReranker("/nonexistent/cross-encoder")
     with pytest.raises(QAError, match="cannot load reranker '/nonexistent/cross-encoder'"):
         news_index.search("grain", k=3)
 

@@ -9,22 +9,29 @@ from pathlib import Path
 FIXTURE_TEXT = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
-def build_tiny_model(folder: Path, *, dimension: int = 32, max_tokens: int = 128, seed: int = 7) -> Path:
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer import modules as models
+def train_wordpiece(backbone: Path, max_tokens: int):
+    """A WordPiece tokenizer trained on the fixture text, saved in ``backbone`` (created)."""
     from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertTokenizerFast
 
     corpus = [path.read_text(encoding="utf-8") for path in sorted(FIXTURE_TEXT.glob("*"))]
     wordpiece = BertWordPieceTokenizer(lowercase=True)
     wordpiece.train_from_iterator(corpus, vocab_size=600, min_frequency=1)
-    backbone = folder / "backbone"
     backbone.mkdir(parents=True)
     wordpiece.save_model(str(backbone))
     tokenizer = BertTokenizerFast(vocab_file=str(backbone / "vocab.txt"), model_max_length=max_tokens)
     tokenizer.save_pretrained(backbone)
+    return tokenizer
 
+
+def build_tiny_model(folder: Path, *, dimension: int = 32, max_tokens: int = 128, seed: int = 7) -> Path:
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
+    from transformers import BertConfig, BertModel
+
+    backbone = folder / "backbone"
+    tokenizer = train_wordpiece(backbone, max_tokens)
     torch.manual_seed(seed)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size, hidden_size=dimension, num_hidden_layers=2, num_attention_heads=2,

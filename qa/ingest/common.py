@@ -55,7 +55,10 @@ def decode_utf8(data: bytes) -> str:
 
 
 def content_id(text: str) -> str:
-    """A stable id for an article without one: the same text re-ingested gets the same id."""
+    """A stable id for an article without one: the same text re-ingested gets the same id.
+
+    Case is kept (unlike the index's duplicate fingerprint): two texts that differ only in case get
+    different ids, and the index then decides whether the second is a duplicate."""
     normalised = " ".join(unicodedata.normalize("NFC", text).split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
