@@ -14,7 +14,7 @@ below are counted in the same rank units. BENCHMARKS.md has the figures.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable, Iterable, Literal, Protocol, Sequence
@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Literal, Protocol, Sequence
 import numpy as np
 
 from qa.errors import QAError
-from qa.store import ChunkFacts, Filters, Store
+from qa.store import ChunkFacts, Filters, Store, StoreView
 from qa.types import Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -143,33 +143,45 @@ _QUERY_EMBEDDING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-embe
 
 
 def search(store: Store, embed_query: Callable[[str], np.ndarray], request: SearchRequest) -> list[Hit]:
-    """The k best passages for the request, fused from the retrievers its mode names."""
-    settings = request.settings
-    depth = max(settings.candidates, request.k)
-    lists: list[RankedList] = []
+    """The k best passages for the request, fused from the retrievers its mode names, all read from one
+    consistent view of the store."""
     # The model embeds the query in another thread (it releases the GIL) while bm25s scores in this one.
     vector = _QUERY_EMBEDDING.submit(embed_query, request.query) if request.mode != "bm25" else None
-    if request.mode != "dense":
-        keyword = store.keyword_search(request.query, depth, request.filters)
-        lists.append(RankedList([chunk for chunk, _ in keyword]))
+    shown = request.k if request.reranker is None else max(request.k, request.settings.rerank_depth)
+    with store.view() as view:
+        lists, facts = _candidates(view, request, vector)
+        hits = view.hits(_fused(lists, facts, request)[:shown])
+    if request.reranker is None:
+        return hits
+    return rerank(request.query, hits, request.reranker)[: request.k]
+
+
+def _candidates(
+    view: StoreView, request: SearchRequest, vector: Future | None
+) -> tuple[list[RankedList], dict[int, ChunkFacts]]:
+    """Each retriever's best chunks (dense first), and the facts of every candidate."""
+    depth = max(request.settings.candidates, request.k)
+    lists: list[RankedList] = []
+    if request.mode != "dense":  # first, while the query vector is being computed
+        lists.append(RankedList([chunk for chunk, _ in view.keyword_search(request.query, depth, request.filters)]))
     if vector is not None:
-        nearest = store.nearest(vector.result(), depth, request.filters)
-        lists.insert(0, RankedList([chunk for chunk, _ in nearest], settings.dense_weight))
-    facts = store.chunk_facts(sorted({chunk for ranked in lists for chunk in ranked.chunk_ids}))
-    # The BM25 index catches up with a bulk ingest when it ends: a chunk replaced meanwhile is gone.
-    lists = [replace(ranked, chunk_ids=[chunk for chunk in ranked.chunk_ids if chunk in facts]) for ranked in lists]
+        nearest = view.nearest(vector.result(), depth, request.filters)
+        lists.insert(0, RankedList([chunk for chunk, _ in nearest], request.settings.dense_weight))
+    facts = view.chunk_facts(sorted({chunk for ranked in lists for chunk in ranked.chunk_ids}))
+    # Only chunks still stored: see StoreView.keyword_search.
+    return [replace(ranked, chunk_ids=[c for c in ranked.chunk_ids if c in facts]) for ranked in lists], facts
+
+
+def _fused(lists: list[RankedList], facts: dict[int, ChunkFacts], request: SearchRequest) -> list[tuple[int, float]]:
+    settings = request.settings
     if settings.lead_weight:
-        lists += [lead_list(ranked, facts, settings.lead_weight) for ranked in lists]
+        lists = lists + [lead_list(ranked, facts, settings.lead_weight) for ranked in lists]
     bonus = (
         recency_bonus(request.filters.as_of, days=settings.recency_days, weight=settings.recency_weight)
         if request.filters.as_of
         else lambda facts: 0.0
     )
-    ranked = fuse(lists, facts, rrf_k=settings.rrf_k, per_article=settings.per_article, bonus=bonus)
-    if request.reranker is None:
-        return store.hits(ranked[: request.k])
-    hits = store.hits(ranked[: max(request.k, settings.rerank_depth)])
-    return rerank(request.query, hits, request.reranker)[: request.k]
+    return fuse(lists, facts, rrf_k=settings.rrf_k, per_article=settings.per_article, bonus=bonus)
 
 
 # -- reranking -------------------------------------------------------------------------------

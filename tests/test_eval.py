@@ -248,7 +248,7 @@ def test_scifact_hybrid_beats_both_published_single_retrievers():
 @pytest.mark.minilm
 def test_realtimeqa_hybrid_keeps_its_measured_quality():
     report = cached_report("realtimeqa", mode="hybrid")
-    assert report["mrr@10"] >= 0.63 and report["recall@5"] >= 0.74 and report["recall@10"] >= 0.88
+    assert report["mrr@10"] >= 0.635 and report["recall@5"] >= 0.745 and report["recall@10"] >= 0.87
     assert report["mrr@10"] > cached_report("realtimeqa", mode="dense")["mrr@10"] + 0.1
 
 
@@ -256,4 +256,4 @@ def test_realtimeqa_hybrid_keeps_its_measured_quality():
 @pytest.mark.minilm
 def test_realtimeqa_hybrid_as_of_the_question_date_keeps_its_measured_quality():
     report = cached_report("realtimeqa", mode="hybrid", use_dates=True)
-    assert report["mrr@10"] >= 0.72 and report["recall@5"] >= 0.90 and report["recall@10"] >= 0.94
+    assert report["mrr@10"] >= 0.755 and report["recall@5"] >= 0.88 and report["recall@10"] >= 0.945

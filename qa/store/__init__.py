@@ -8,10 +8,11 @@ re-embedding anything.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import json
 
@@ -30,7 +31,7 @@ MANIFEST = "manifest.json"
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
 
-__all__ = ["ChunkFacts", "Chunking", "Filters", "Manifest", "NewArticle", "Store", "FORMAT_VERSION"]
+__all__ = ["ChunkFacts", "Chunking", "Filters", "Manifest", "NewArticle", "Store", "StoreView", "FORMAT_VERSION"]
 
 
 @dataclass(frozen=True)
@@ -173,27 +174,18 @@ class Store:
 
     def search(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[Hit]:
         """The k chunks nearest to one unit query vector, best first."""
-        return self._meta.hits(self.nearest(query, k, filters))
+        with self.view() as view:
+            return view.hits(view.nearest(query, k, filters))
 
     def nearest(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the k chunks nearest to one unit query vector, best first."""
-        self.refresh()
-        with self._lock.reading():
-            allowed = self._meta.chunk_ids_matching(filters) if filters else None
-            if allowed is not None and not len(allowed):
-                return []
-            scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
-            return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        with self.view() as view:
+            return view.nearest(query, k, filters)
 
     def keyword_search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score) of the k best chunks for the query's words (stemmed, stopwords dropped),
-        over each chunk's headline and text, best first."""
-        self.refresh()
-        keywords = self._keywords
-        allowed = self._meta.chunk_ids_matching(filters) if filters else None
-        if allowed is not None and not len(allowed):
-            return []
-        return keywords.search(query, k, allowed)
+        """(chunk id, BM25 score) of the k best chunks for the query's words; see StoreView."""
+        with self.view() as view:
+            return view.keyword_search(query, k, filters)
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
         return self._meta.chunk_facts(chunk_ids)
@@ -201,6 +193,14 @@ class Store:
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order."""
         return self._meta.hits(scored)
+
+    @contextmanager
+    def view(self) -> Iterator["StoreView"]:
+        """One consistent view for a whole search: a commit of this process waits until it is closed, so
+        the vectors, the chunks and the articles read through it are all from before or all from after."""
+        self.refresh()
+        with self._lock.reading():
+            yield StoreView(self._meta, self._vectors, self._keywords)
 
     def quotes(
         self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
@@ -250,6 +250,37 @@ class Store:
             vector_index=kind, updated=_now(),
         )
         write_json_atomically(self.folder / MANIFEST, self.manifest.to_dict())
+
+
+class StoreView:
+    """What a search reads, under the store's read lock (see Store.view)."""
+
+    def __init__(self, meta: MetaStore, vectors: VectorIndex, keywords: KeywordIndex) -> None:
+        self._meta, self._vectors, self._keywords = meta, vectors, keywords
+
+    def nearest(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the k chunks nearest to one unit query vector, best first."""
+        allowed = self._meta.chunk_ids_matching(filters) if filters else None
+        if allowed is not None and not len(allowed):
+            return []
+        scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def keyword_search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) of the k best chunks for the query's words (stemmed, stopwords dropped),
+        over each chunk's headline and text, best first. The BM25 index catches up with a bulk ingest
+        when the ingest ends, so it may still hold a chunk replaced meanwhile: callers look chunks up."""
+        allowed = self._meta.chunk_ids_matching(filters) if filters else None
+        if allowed is not None and not len(allowed):
+            return []
+        return self._keywords.search(query, k, allowed)
+
+    def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
+        return self._meta.chunk_facts(chunk_ids)
+
+    def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for (chunk id, score) pairs, in the given order; chunks no longer stored are dropped."""
+        return self._meta.hits(scored)
 
 
 def _newer(one: KeywordIndex, other: KeywordIndex) -> KeywordIndex:

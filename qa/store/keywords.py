@@ -6,7 +6,7 @@ over the 37,796 RealTimeQA chunks, where SQLite FTS5 scored every matching row (
 Its matrix cannot grow in place, so it is rebuilt when the stored chunks change. Each chunk's stemmed
 token ids are kept beside it, so a rebuild tokenizes only the chunks that are new.
 
-On disk, keywords/<generation>/ holds one build: token ids as .npy arrays, the tokenizer's vocabulary
+On disk, keywords/<generation>-v<build version>/ holds one build: token ids as .npy arrays, the tokenizer's vocabulary
 and bm25s's own files (JSON and .npy; no pickle). A build is written under a temporary name and
 renamed into place, so a reader finds a whole build or none; older builds are removed after it.
 """
@@ -29,7 +29,10 @@ from bm25s.tokenization import Tokenizer
 FOLDER = "keywords"
 # bm25s's default splitter drops one-character words, and with them the 5 of "Article 5".
 SPLITTER = r"(?u)\b\w+\b"
-TOKENIZER_VERSION = 1  # bump when tokenization changes: stored token ids are then rebuilt, not reused
+# Anserini's defaults: less length normalisation than bm25s's (1.5, 0.75) suits chunks, which are cut
+# to a token budget and so are much alike in length. BENCHMARKS.md has the values tried.
+K1, B = 0.9, 0.4
+BUILD_VERSION = 2  # bump when tokenization or BM25 parameters change: older builds are then made anew
 
 ChunkTexts = Callable[[np.ndarray], list[str]]  # the indexed text (headline and passage) of chunk ids
 
@@ -95,9 +98,9 @@ class KeywordIndex:
     # -- disk ----------------------------------------------------------------------------------
 
     def save(self, index_folder: Path) -> None:
-        """Write this build to keywords/<generation>/ unless it is there, then drop older builds."""
+        """Write this build to keywords/ unless it is there, then drop older builds and other versions' builds."""
         root = index_folder / FOLDER
-        target = root / str(self.generation)
+        target = root / _build_name(self.generation)
         root.mkdir(exist_ok=True)
         if not target.is_dir():
             temp = Path(tempfile.mkdtemp(prefix=f".{self.generation}.", dir=root))
@@ -109,9 +112,10 @@ class KeywordIndex:
                 shutil.rmtree(temp, ignore_errors=True)
                 if not target.is_dir():  # not a race with another process saving the same build
                     raise
-        for older in _builds(root):
-            if older < self.generation:
-                shutil.rmtree(root / str(older), ignore_errors=True)
+        kept = {_build_name(generation) for generation in _builds(root) if generation >= self.generation}
+        for entry in root.iterdir():
+            if entry.is_dir() and entry.name not in kept and not entry.name.startswith("."):  # "." : being written
+                shutil.rmtree(entry, ignore_errors=True)
 
     def _write(self, folder: Path) -> None:
         np.save(folder / "chunk_ids.npy", self.chunk_ids)
@@ -120,7 +124,7 @@ class KeywordIndex:
         self.tokenizer.save_vocab(str(folder))
         if self.retriever is not None:
             self.retriever.save(str(folder / "bm25"))
-        info = {"generation": self.generation, "tokenizer_version": TOKENIZER_VERSION, "chunks": len(self.chunk_ids)}
+        info = {"generation": self.generation, "build_version": BUILD_VERSION, "chunks": len(self.chunk_ids)}
         (folder / "build.json").write_text(json.dumps(info) + "\n", encoding="utf-8")
 
     @classmethod
@@ -128,13 +132,9 @@ class KeywordIndex:
         """The newest whole build on disk, arrays memory-mapped; an empty index when there is none usable."""
         root = index_folder / FOLDER
         for generation in sorted(_builds(root), reverse=True):
-            folder = root / str(generation)
-            try:
-                info = json.loads((folder / "build.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            folder = root / _build_name(generation)
+            if not (folder / "build.json").is_file():  # written last: a build without it is not whole
                 continue
-            if info.get("tokenizer_version") != TOKENIZER_VERSION:
-                return cls.empty()
             tokenizer = _tokenizer()
             tokenizer.load_vocab(str(folder))
             chunk_ids = np.load(folder / "chunk_ids.npy", mmap_mode="r")
@@ -152,7 +152,7 @@ def _build(generation: int, chunk_ids: np.ndarray, token_lists: Sequence[list[in
     tokens = np.fromiter((t for tokens in token_lists for t in tokens), dtype=np.int32, count=int(offsets[-1]))
     retriever = None
     if len(token_lists):
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=K1, b=B)
         # A copy: bm25s adds its empty-document token to the vocabulary it is given.
         retriever.index((list(token_lists), dict(tokenizer.get_vocab_dict())), show_progress=False)
     return KeywordIndex(generation, chunk_ids.astype(np.int64), tokens, offsets, tokenizer, retriever)
@@ -166,7 +166,14 @@ def _copy(tokenizer: Tokenizer) -> Tokenizer:
     return copied
 
 
+def _build_name(generation: int) -> str:
+    return f"{generation}-v{BUILD_VERSION}"
+
+
 def _builds(root: Path) -> list[int]:
+    """Generations of the builds of this version in ``root``."""
     if not root.is_dir():
         return []
-    return [int(entry.name) for entry in root.iterdir() if entry.name.isdigit() and entry.is_dir()]
+    suffix = f"-v{BUILD_VERSION}"
+    names = (entry.name for entry in root.iterdir() if entry.is_dir())
+    return [int(name.removesuffix(suffix)) for name in names if name.endswith(suffix) and name.removesuffix(suffix).isdigit()]

@@ -6,7 +6,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from qa.store.keywords import FOLDER, KeywordIndex
+from qa.store.keywords import B, BUILD_VERSION, FOLDER, K1, KeywordIndex
 
 TEXTS = {
     10: "Blinken meets Lavrov\nOur Article 5 commitment extends to NATO allies, Blinken said.",
@@ -59,7 +59,7 @@ def test_only_chunks_among_the_allowed_ones_are_returned():
 
 def test_scores_are_those_of_bm25s_over_the_same_texts():
     index = built(TEXTS)
-    direct = bm25s.BM25()
+    direct = bm25s.BM25(k1=K1, b=B)
     tokenizer = bm25s.tokenization.Tokenizer(splitter=r"(?u)\b\w+\b", stopwords="en", stemmer=index.tokenizer.stemmer)
     direct.index(tokenizer.tokenize(list(TEXTS.values()), return_as="tuple", show_progress=False), show_progress=False)
     query = "grain exports prices"
@@ -85,7 +85,7 @@ def test_a_saved_build_loads_back_and_replaces_older_builds(tmp_path):
     first.save(tmp_path)
     second = first.synced(4, np.array([10, 11, 12, 13, 14]), texts_of)
     second.save(tmp_path)
-    assert sorted(p.name for p in (tmp_path / FOLDER).iterdir()) == ["4"]
+    assert sorted(p.name for p in (tmp_path / FOLDER).iterdir()) == [f"4-v{BUILD_VERSION}"]
     loaded = KeywordIndex.load_newest(tmp_path)
     assert loaded.generation == 4
     for query in ("grain wheat", "Squid Game season", "5"):
@@ -97,6 +97,7 @@ def test_a_saved_build_loads_back_and_replaces_older_builds(tmp_path):
 def test_an_unfinished_or_foreign_entry_in_the_folder_is_ignored(tmp_path):
     built([10, 11], generation=3).save(tmp_path)
     (tmp_path / FOLDER / ".7.tmpjunk").mkdir()  # a build a killed process did not finish
-    (tmp_path / FOLDER / "9").mkdir()  # no build.json: not a whole build
+    (tmp_path / FOLDER / f"9-v{BUILD_VERSION}").mkdir()  # no build.json: not a whole build
+    (tmp_path / FOLDER / "12-v0").mkdir()  # a build of an older version is made anew, not read
     assert KeywordIndex.load_newest(tmp_path).generation == 3
     assert KeywordIndex.load_newest(tmp_path / "elsewhere").generation == -1
