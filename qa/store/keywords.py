@@ -13,6 +13,7 @@ renamed into place, so a reader finds a whole build or none; older builds are re
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -47,7 +48,7 @@ class KeywordIndex:
     a change of the chunks makes a new one (``synced``), so searches in flight keep a consistent one."""
 
     generation: int
-    chunk_ids: np.ndarray  # sorted; row i of the BM25 matrix is chunk_ids[i]
+    chunk_ids: np.ndarray  # row i of the BM25 matrix is chunk_ids[i]
     tokens: np.ndarray  # every chunk's token ids, one after another
     offsets: np.ndarray  # chunk i's tokens are tokens[offsets[i]:offsets[i + 1]]
     tokenizer: Tokenizer
@@ -79,21 +80,24 @@ class KeywordIndex:
         return _tokenizer().tokenize([query], update_vocab=True, return_as="string", show_progress=False)[0]
 
     def synced(self, generation: int, stored_ids: np.ndarray, texts_of: ChunkTexts) -> "KeywordIndex":
-        """This index brought up to ``stored_ids`` (sorted), the chunks stored at ``generation``:
+        """This index brought up to ``stored_ids``, the chunks stored at ``generation``:
         removed chunks dropped, new ones tokenized, the BM25 matrix rebuilt."""
         if generation == self.generation:
             return self
-        kept_rows = np.flatnonzero(np.isin(self.chunk_ids, stored_ids, assume_unique=True))
+        kept = np.isin(self.chunk_ids, stored_ids, assume_unique=True)
         new_ids = np.setdiff1d(stored_ids, self.chunk_ids, assume_unique=True)
         tokenizer = _copy(self.tokenizer)
-        token_lists = [self.tokens[self.offsets[row] : self.offsets[row + 1]].tolist() for row in kept_rows]
+        new_lists: list[list[int]] = []
         for start in range(0, len(new_ids), 4096):
             texts = texts_of(new_ids[start : start + 4096])
-            token_lists += tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
-        ids = np.concatenate([self.chunk_ids[kept_rows], new_ids])
-        order = np.argsort(ids, kind="stable")
-        token_lists = [token_lists[i] for i in order]
-        return _build(generation, ids[order], token_lists, tokenizer)
+            new_lists += tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
+        lengths = np.diff(self.offsets)
+        new_lengths = np.fromiter(map(len, new_lists), dtype=np.int64, count=len(new_lists))
+        new_tokens = np.fromiter(itertools.chain.from_iterable(new_lists), dtype=np.int32, count=int(new_lengths.sum()))
+        ids = np.concatenate([self.chunk_ids[kept], new_ids])
+        tokens = np.concatenate([self.tokens[np.repeat(kept, lengths)], new_tokens])
+        lengths = np.concatenate([lengths[kept], new_lengths])
+        return _build(generation, ids, tokens, lengths, tokenizer)
 
     # -- disk ----------------------------------------------------------------------------------
 
@@ -146,16 +150,17 @@ class KeywordIndex:
         return cls.empty()
 
 
-def _build(generation: int, chunk_ids: np.ndarray, token_lists: Sequence[list[int]], tokenizer: Tokenizer) -> KeywordIndex:
-    lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=len(token_lists))
+def _build(
+    generation: int, chunk_ids: np.ndarray, tokens: np.ndarray, lengths: np.ndarray, tokenizer: Tokenizer
+) -> KeywordIndex:
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    tokens = np.fromiter((t for tokens in token_lists for t in tokens), dtype=np.int32, count=int(offsets[-1]))
+    token_lists = [part.tolist() for part in np.split(tokens, offsets[1:-1])] if len(chunk_ids) else []
     retriever = None
-    if len(token_lists):
+    if token_lists:
         retriever = bm25s.BM25(k1=K1, b=B)
         # A copy: bm25s adds its empty-document token to the vocabulary it is given.
-        retriever.index((list(token_lists), dict(tokenizer.get_vocab_dict())), show_progress=False)
-    return KeywordIndex(generation, chunk_ids.astype(np.int64), tokens, offsets, tokenizer, retriever)
+        retriever.index((token_lists, dict(tokenizer.get_vocab_dict())), show_progress=False)
+    return KeywordIndex(generation, chunk_ids.astype(np.int64), tokens.astype(np.int32), offsets, tokenizer, retriever)
 
 
 def _copy(tokenizer: Tokenizer) -> Tokenizer:
