@@ -209,3 +209,18 @@ def test_a_second_process_view_sees_new_keywords(tmp_path, tiny_embedder):
         assert keyword_ids(reader, "zebra") == {"a1"}
         writer.delete(["a1"])
         assert keyword_ids(reader, "zebra") == set()
+
+
+def test_a_second_process_view_loads_the_saved_vectors_instead_of_rebuilding(tmp_path, tiny_embedder, monkeypatch):
+    from qa.store import vectors
+
+    folder = tmp_path / "ix"
+    with Index.open(folder, embedder=tiny_embedder, create=True) as writer, Index.open(
+        folder, embedder=tiny_embedder
+    ) as reader:
+        writer.add([article(1), article(2)])  # commits, then saves vectors.faiss and the manifest
+        builds = []
+        real_build = vectors.VectorIndex.build
+        monkeypatch.setattr(vectors.VectorIndex, "build", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+        assert stored_ids(reader) == {"a1", "a2"}
+        assert builds == []

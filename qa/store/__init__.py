@@ -132,13 +132,26 @@ class Store:
         vectors = VectorIndex.build(self.manifest.dimension, count, self._meta.all_vectors, self._meta.vectors_of)
         self._vectors, self._generation = vectors, generation
 
+    def _load_saved_or_rebuild_vectors(self) -> None:
+        """The other process's vectors.faiss when its manifest vouches for what SQLite holds now (it
+        saved after its last commit); otherwise a rebuild from SQLite (it is still ingesting)."""
+        path = self.folder / VECTORS
+        try:
+            saved = read_manifest(self.folder)
+        except QAError:
+            saved = None
+        if saved is not None and path.is_file() and saved.generation == self._meta.generation():
+            self._vectors, self._generation, self.manifest = VectorIndex.load(path, self._meta.vectors_of), saved.generation, saved
+        else:
+            self._rebuild_vectors()
+
     def refresh(self) -> None:
         """Pick up what another process committed since this one loaded the vectors."""
         if self._meta.generation() == self._generation:
             return
         with self._lock.writing():
             if self._meta.generation() != self._generation:
-                self._rebuild_vectors()
+                self._load_saved_or_rebuild_vectors()
                 self._keywords = _newer(KeywordIndex.load_newest(self.folder), self._keywords)
         self._sync_keywords()
 
