@@ -11,13 +11,16 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+import qa.server
 from live_server import live_server
 from qa.index import Index
 from qa.server import SESSION_COOKIE, create_app
@@ -222,7 +225,7 @@ def test_stats_and_health(reader):
     stats = reader.get("/api/stats").json()
     assert stats["articles"] == 3 and stats["chunks"] >= 3 and stats["model"].endswith("tiny-st")
     assert "path" not in stats
-    assert reader.get("/api/health").json() == {"status": "ok"}
+    assert reader.get("/api/health").json() == {"status": "ok", "ui": "ready"}
     assert reader.get("/api/nowhere").json() == {"error": "Not Found"}
 
 
@@ -373,12 +376,97 @@ def test_qa_serve_starts_the_chat_and_the_api_on_loopback(index, tmp_path):
         answered_after = time.monotonic() - started
         assert hits and hits[0]["article_id"].startswith("story-")
         assert httpx.get(f"{url}/api/stats", timeout=10).status_code == 401
+        # The API answers first; the chat follows as soon as Gradio is imported and the page built.
+        wait_until(lambda: httpx.get(f"{url}/api/health", timeout=10).json()["ui"] == "ready", seconds=90)
         page = httpx.get(url, headers={**auth, "accept": "text/html"}, timeout=10)
-        assert page.status_code == 200 and "gradio" in page.text.lower()
+        assert page.status_code == 200 and "gradio_config" in page.text
         assert answered_after < 60
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+# -- progressive start: the API at once, the chat page when it is built ----------------------------
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+@contextmanager
+def chat_page_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The real chat page, built only once the test sets the event it is given: a server seen while starting."""
+    release = threading.Event()
+    build = qa.server._mounted_page
+
+    def held(*args, **kwargs):
+        assert release.wait(60), "the test never let the chat page be built"
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(qa.server, "_mounted_page", held)
+    try:
+        yield release
+    finally:
+        release.set()
+
+
+def test_the_api_answers_while_the_chat_page_is_starting_and_the_page_follows(index, monkeypatch):
+    with chat_page_held(monkeypatch) as release, live_server(create_app(index, chat_in_background=True)) as url:
+        assert httpx.get(f"{url}/api/health").json() == {"status": "ok", "ui": "starting"}
+        assert httpx.get(f"{url}/api/search", params={"q": "alpha"}).json()["hits"]
+        starting = httpx.get(url, headers={"accept": "text/html"})
+        assert starting.status_code == 503 and starting.headers["retry-after"] == "1"
+        assert "starting" in starting.text and "/api/health" in starting.text and "gradio" not in starting.text
+        gradio_route = httpx.get(f"{url}/config")
+        assert gradio_route.status_code == 503 and "starting" in gradio_route.json()["error"]
+
+        release.set()
+        wait_until(lambda: httpx.get(f"{url}/api/health").json()["ui"] == "ready")
+        page = httpx.get(url, headers={"accept": "text/html"})
+        assert page.status_code == 200 and "gradio_config" in page.text
+        assert httpx.get(f"{url}/config").status_code == 200
+
+
+def test_with_a_token_a_starting_server_still_asks_a_browser_to_sign_in(index, monkeypatch):
+    with chat_page_held(monkeypatch):
+        with live_server(create_app(index, auth_token="s3cret", chat_in_background=True)) as url:
+            assert httpx.get(f"{url}/api/health").json()["ui"] == "starting"
+            refused = httpx.get(url, headers={"accept": "text/html"})
+            assert refused.status_code == 401 and 'action="/login"' in refused.text
+            signed_in = httpx.get(url, headers={"accept": "text/html", "Authorization": "Bearer s3cret"})
+            assert signed_in.status_code == 503 and "starting" in signed_in.text
+
+
+def test_a_chat_page_that_fails_to_build_leaves_the_api_serving(index, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no page today")
+
+    monkeypatch.setattr(qa.server, "_mounted_page", broken)
+    with caplog.at_level(logging.ERROR, logger="qa.server"):
+        with live_server(create_app(index, chat_in_background=True)) as url:
+            wait_until(lambda: httpx.get(f"{url}/api/health").json()["ui"] == "failed")
+            assert httpx.get(f"{url}/api/search", params={"q": "alpha"}).json()["hits"]
+            page = httpx.get(url, headers={"accept": "text/html"})
+            assert page.status_code == 500 and "failed to start" in page.text
+    assert "no page today" in caplog.text
+
+
+def test_a_server_stopped_while_its_chat_page_is_starting_stops_at_once(index, monkeypatch):
+    with chat_page_held(monkeypatch):
+        with live_server(create_app(index, chat_in_background=True)) as url:
+            assert httpx.get(f"{url}/api/health").json()["ui"] == "starting"
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 5
+
+
+def test_the_server_module_leaves_gradio_to_the_chat_page():
+    """Importing Gradio is most of a cold start; the API must not wait for it."""
+    code = "import sys, qa.server; assert 'gradio' not in sys.modules, sorted(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
 
 
 def test_app_py_builds_the_sample_index_once_and_reuses_it(tmp_path, tiny_embedder, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 
 from qa.config import Settings
 from qa.embed import BACKENDS, DEFAULT_BACKEND, SentenceTransformerEmbedder, load_embedder
-from qa.embed.openvino import OpenVINOEmbedder
+from qa.embed.openvino import FEW_TEXTS, OpenVINOEmbedder
 from qa.embed.openvino_export import EXPORT_JSON, MODEL_XML, calibration_texts, export_folder
 from qa.errors import QAError
 from qa.index import Index
@@ -103,6 +103,16 @@ def test_batches_are_grouped_by_length_and_results_keep_input_order(tiny_model_p
     together = embedder.embed_documents(texts, batch_size=8)
     alone = np.concatenate([embedder.embed_documents([text]) for text in texts[:5]])
     np.testing.assert_allclose(together[:5], alone, atol=1e-5)
+
+
+def test_a_few_documents_use_the_query_model_and_match_the_bulk_model(tiny_model_path: Path, cache: Path) -> None:
+    embedder = load_embedder(str(tiny_model_path), "openvino-fp32")
+    texts = calibration_texts()[:FEW_TEXTS + 1]
+    few = embedder.embed_documents(texts[:5])
+    assert embedder._documents is None  # no second compiled model for a handful of texts
+    many = embedder.embed_documents(texts)
+    assert embedder._documents is not None
+    np.testing.assert_allclose(few, many[:5], atol=1e-5)
 
 
 def test_manifest_records_the_backend_and_vector_space(tiny_model_path: Path, cache: Path, tmp_path: Path) -> None:

@@ -3,8 +3,13 @@ driven end to end through Gradio's own API with gradio_client against a real ser
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from gradio_client import Client, handle_file
@@ -12,6 +17,7 @@ from gradio_client.exceptions import AppError, AuthenticationError
 
 import qa.answer
 import qa.api
+import qa.server
 from live_server import live_server
 from qa.api import IndexService
 from qa.index import Index
@@ -225,3 +231,68 @@ def test_gradio_client_gets_in_with_the_bearer_token_only(tiny_index):
         client = Client(url, verbose=False, analytics_enabled=False, headers={"Authorization": "Bearer s3cret"})
         _, chat, _ = ask(client, "harbour")
     assert "Harbour reopens" in reply_text(chat)
+
+
+# -- progressive start ---------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def wait_for_chat(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while httpx.get(f"{url}/api/health").json()["ui"] != "ready":
+        assert time.monotonic() < deadline, "the chat page never became ready"
+        time.sleep(0.05)
+
+
+def test_a_chat_page_built_in_the_background_answers_gradio_client_once_ready(tiny_index):
+    with live_server(create_app(tiny_index, chat_in_background=True)) as url:
+        wait_for_chat(url)
+        _, chat, sources = ask(connect(url), "harbour")
+    assert "Harbour reopens" in reply_text(chat) and "Harbour reopens" in sources
+
+
+def test_the_chat_page_imports_gradio_without_rewriting_its_type_stubs(tiny_index):
+    """Gradio regenerates its .pyi files as it is imported, about half of `import gradio`; the server's
+    chat page (in a fresh process, as `qa serve` builds it) imports Gradio through qa.ui, which skips that."""
+    code = (
+        "import sys; from qa.api import IndexService; from qa.index import Index; import qa.server; "
+        "assert 'gradio' not in sys.modules; "
+        f"qa.server._mounted_page(IndexService(Index.open({str(tiny_index.store.folder)!r})), examples=None, "
+        "concurrency=1, max_upload_bytes=1000); "
+        "import gradio.component_meta as meta, gradio as gr; "
+        "assert meta.create_or_modify_pyi.__module__ == 'qa.ui', meta.create_or_modify_pyi; "
+        "assert callable(gr.Textbox.submit) and callable(gr.Blocks.load)"  # event methods are still made
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
+@pytest.mark.browser
+def test_a_browser_that_arrives_while_the_chat_starts_is_shown_the_chat_when_it_is_ready(tiny_index, monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    release = threading.Event()
+    build = qa.server._mounted_page
+
+    def held(*args, **kwargs):  # the real page, built only when the test says so
+        assert release.wait(60)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(qa.server, "_mounted_page", held)
+    try:
+        with live_server(create_app(tiny_index, chat_in_background=True)) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
+            page = browser.new_page()
+            page.goto(url)
+            assert "starting" in page.locator("#qa-starting").inner_text()
+            release.set()
+            page.wait_for_selector("#qa-question textarea", timeout=60_000)  # reloaded into the chat by itself
+            browser.close()
+    finally:
+        release.set()
