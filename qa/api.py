@@ -162,15 +162,41 @@ class AskBody(BaseModel):
     as_of: str | None = Field(None, description="answer as on this date (YYYY-MM-DD): nothing later, recent first")
 
 
+DOCS_ASSETS = "/docs-assets"
+
+
+def _add_offline_docs(api: FastAPI) -> None:
+    """The OpenAPI page at /docs, working without internet: Swagger UI's script and style (a version that
+    reads OpenAPI 3.1, which FastAPI writes) come from the fastapi-offline package, served under /docs-assets."""
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from starlette.responses import HTMLResponse
+    from starlette.staticfiles import StaticFiles
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    api.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @api.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{api.openapi_url}", title=f"{api.title} · docs",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+        )
+
+
 def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> FastAPI:
     """The REST API as its own FastAPI app, meant to be mounted at /api (its docs are then /api/docs)."""
     api = FastAPI(
         title="article-qa API",
         summary="Search, ask and manage the articles of one index.",
         version="1",
-        docs_url="/docs",
+        docs_url=None,  # served below, with Swagger UI's files from this server: the default page loads them from a CDN
         redoc_url=None,
     )
+    _add_offline_docs(api)
     api.add_middleware(_GenericServerError)
     api.add_exception_handler(QAError, _bad_request)
     api.add_exception_handler(RequestValidationError, _invalid_request)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -230,7 +231,13 @@ def test_stats_and_health(reader):
 
 
 def test_the_openapi_page_and_schema_are_served_under_api(reader):
-    assert "/api/openapi.json" in reader.get("/api/docs").text
+    page = reader.get("/api/docs").text
+    assert "/api/openapi.json" in page
+    # Swagger UI comes from this server, not a CDN: the page works offline.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(asset.startswith("/api/docs-assets/") for asset in assets)
+    for asset in assets:
+        assert reader.get(asset).status_code == 200
     paths = reader.get("/api/openapi.json").json()["paths"]
     assert {"/search", "/ask", "/articles", "/articles/{article_id}", "/stats", "/health"} <= set(paths)
 

@@ -197,3 +197,15 @@ def test_with_a_token_the_page_asks_to_sign_in_and_then_works(browser, index):
         assert "Article 5" in reply.inner_text()
         context.close()
 
+
+
+def test_the_api_docs_page_renders_its_operations_without_internet(browser, url):
+    context = browser.new_context(viewport={"width": 1400, "height": 950})
+    page = context.new_page()
+    page.route(lambda target: not target.startswith(url), lambda route: route.abort())  # no other host
+    page.goto(f"{url}/api/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30 * SECONDS)
+    assert page.locator(".swagger-ui .opblock").count() >= 6
+    assert "/search" in page.inner_text(".swagger-ui")
+    screenshot(page, "api-docs")
+    context.close()
