@@ -51,8 +51,11 @@ class KeywordIndex:
     chunk_ids: np.ndarray  # row i of the BM25 matrix is chunk_ids[i]
     tokens: np.ndarray  # every chunk's token ids, one after another
     offsets: np.ndarray  # chunk i's tokens are tokens[offsets[i]:offsets[i + 1]]
-    tokenizer: Tokenizer
+    # The vocabulary that tokenizes new chunks: for syncing only, so a build read from disk leaves it
+    # there (tens of MB) until then; searches look stems up in the retriever's own vocabulary.
+    tokenizer: Tokenizer | None
     retriever: bm25s.BM25 | None  # None when there are no chunks
+    folder: Path | None = None  # where a build read from disk lies
 
     @classmethod
     def empty(cls) -> "KeywordIndex":
@@ -63,8 +66,8 @@ class KeywordIndex:
         chunks in ``allowed`` (sorted ids) when it is given."""
         if self.retriever is None:
             return []
-        known = self.tokenizer.get_vocab_dict()
-        query_ids = sorted({known[token] for token in self._query_stems(query) if token in known})
+        known = self.retriever.vocab_dict
+        query_ids = sorted({known[stem] for stem in self._query_stems(query) if stem and stem in known})
         if not query_ids:
             return []
         mask = None if allowed is None else np.isin(self.chunk_ids, allowed, assume_unique=True).astype(np.float32)
@@ -86,7 +89,10 @@ class KeywordIndex:
             return self
         kept = np.isin(self.chunk_ids, stored_ids, assume_unique=True)
         new_ids = np.setdiff1d(stored_ids, self.chunk_ids, assume_unique=True)
-        tokenizer = _copy(self.tokenizer)
+        try:
+            tokenizer = _copy(self.tokenizer) if self.tokenizer is not None else self._vocabulary_on_disk()
+        except OSError:  # another process saved a newer build and removed this one's files: start afresh
+            return KeywordIndex.empty().synced(generation, stored_ids, texts_of)
         new_lists: list[list[int]] = []
         for start in range(0, len(new_ids), 4096):
             texts = texts_of(new_ids[start : start + 4096])
@@ -100,6 +106,12 @@ class KeywordIndex:
         return _build(generation, ids, tokens, lengths, tokenizer)
 
     # -- disk ----------------------------------------------------------------------------------
+
+    def _vocabulary_on_disk(self) -> Tokenizer:
+        tokenizer = _tokenizer()
+        if self.folder is not None:
+            tokenizer.load_vocab(str(self.folder))
+        return tokenizer
 
     def save(self, index_folder: Path) -> None:
         """Write this build to keywords/ unless it is there, then drop older builds and other versions' builds."""
@@ -125,7 +137,7 @@ class KeywordIndex:
         np.save(folder / "chunk_ids.npy", self.chunk_ids)
         np.save(folder / "tokens.npy", self.tokens)
         np.save(folder / "offsets.npy", self.offsets)
-        self.tokenizer.save_vocab(str(folder))
+        (self.tokenizer if self.tokenizer is not None else self._vocabulary_on_disk()).save_vocab(str(folder))
         if self.retriever is not None:
             self.retriever.save(str(folder / "bm25"))
         info = {"generation": self.generation, "build_version": BUILD_VERSION, "chunks": len(self.chunk_ids)}
@@ -139,13 +151,11 @@ class KeywordIndex:
             folder = root / _build_name(generation)
             if not (folder / "build.json").is_file():  # written last: a build without it is not whole
                 continue
-            tokenizer = _tokenizer()
-            tokenizer.load_vocab(str(folder))
             chunk_ids = np.load(folder / "chunk_ids.npy", mmap_mode="r")
             retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if len(chunk_ids) else None
             return cls(
                 generation, chunk_ids, np.load(folder / "tokens.npy", mmap_mode="r"),
-                np.load(folder / "offsets.npy", mmap_mode="r"), tokenizer, retriever,
+                np.load(folder / "offsets.npy", mmap_mode="r"), None, retriever, folder,
             )
         return cls.empty()
 

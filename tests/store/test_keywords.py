@@ -101,3 +101,11 @@ def test_an_unfinished_or_foreign_entry_in_the_folder_is_ignored(tmp_path):
     (tmp_path / FOLDER / "12-v0").mkdir()  # a build of an older version is made anew, not read
     assert KeywordIndex.load_newest(tmp_path).generation == 3
     assert KeywordIndex.load_newest(tmp_path / "elsewhere").generation == -1
+
+
+def test_a_loaded_build_whose_files_another_process_removed_still_syncs(tmp_path):
+    built([10, 11], generation=3).save(tmp_path)
+    loaded = KeywordIndex.load_newest(tmp_path)
+    built([10, 11, 12], generation=4).save(tmp_path)  # as another process would: build 3 is removed
+    synced = loaded.synced(5, np.array([10, 11, 12, 13]), texts_of)
+    assert same_ranking(synced.search("grain zebra", 10), built([10, 11, 12, 13], generation=5).search("grain zebra", 10))
