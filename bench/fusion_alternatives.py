@@ -19,9 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import benchmark_index  # noqa: E402
 from qa import rank  # noqa: E402
-from qa.config import DEFAULT_MODEL  # noqa: E402
-from qa.eval import Query, Tally, cached_index_path, duplicate_aliases, load_benchmark, open_benchmark_index  # noqa: E402
+from qa.eval import Query, Tally, duplicate_aliases  # noqa: E402
 from qa.store import ChunkFacts, Filters  # noqa: E402
 from qa.types import Hit  # noqa: E402
 
@@ -33,15 +33,9 @@ COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("bench_dir")
-    parser.add_argument("--as-of-question-date", action="store_true")
-    parser.add_argument("--backend", help="embedding backend (default: as for any search of the index)")
-    parser.add_argument("--index", help="index folder (default: the eval cache of the fp32 reference backend)")
+    benchmark_index.add_options(parser)
     args = parser.parse_args()
-    bench = load_benchmark(args.bench_dir)
-    chunking = bench.default_chunking()
-    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend or "torch")
-    with open_benchmark_index(bench, folder, model=DEFAULT_MODEL, chunking=chunking, backend=args.backend) as index:
+    with benchmark_index.opened(args) as (bench, index):
         settings = index.ranking
         candidates = {query.id: _candidates(index, query, settings, args.as_of_question_date) for query in bench.queries}
     aliases = duplicate_aliases(bench.articles()) if bench.layout == "articles" else {}

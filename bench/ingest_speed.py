@@ -20,7 +20,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import Callable, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"
+
+from ingest import embedded_texts, timed_pipeline  # noqa: E402  (bench/ingest.py, beside this script)
 
 
 def main() -> None:
@@ -74,7 +75,7 @@ def pipeline(articles, embedders: dict, rounds: int) -> None:
     chunks = 0
     for _ in range(rounds):
         for backend, embedder in embedders.items():
-            seconds, chunks = timed_ingest(articles, embedder)
+            seconds, chunks = timed_pipeline(articles, embedder)
             times[backend].append(seconds)
     reference = min(times.get("torch", next(iter(times.values()))))
     print("| backend | rounds s | best s | chunks/s | articles/s | speed-up vs torch fp32 |")
@@ -85,23 +86,6 @@ def pipeline(articles, embedders: dict, rounds: int) -> None:
             f"| {backend} | {' / '.join(f'{v:.1f}' for v in values)} | {best:.1f} | {chunks / best:.1f} | "
             f"{len(articles) / best:.2f} | {reference / best:.2f}× |"
         )
-
-
-def timed_ingest(articles, embedder) -> tuple[float, int]:
-    from qa.index import Index
-
-    with tempfile.TemporaryDirectory() as folder:
-        with Index.open(Path(folder) / "ix", embedder=embedder, create=True) as index:
-            started = time.perf_counter()
-            report = index.add(articles)
-            return time.perf_counter() - started, report.chunks
-
-
-def embedded_texts(articles, embedder) -> list[str]:
-    from qa.index import Index
-
-    with tempfile.TemporaryDirectory() as folder, Index.open(Path(folder) / "ix", embedder=embedder, create=True) as index:
-        return [text for article in articles for text in index.passages(article)[1]]
 
 
 # -- threads and processes ---------------------------------------------------------------------------
@@ -186,7 +170,7 @@ def queries(embedders: dict) -> None:
 
 def serving(index: Path, backends: list[str]) -> None:
     """Cold start of `qa search` and of `qa serve` up to its first answer, with peak memory, per backend."""
-    print(f"| backend | cold `qa search` s | its peak RSS MB | `qa serve` start to first answer s | server peak RSS MB after 20 searches |")
+    print("| backend | cold `qa search` s | its peak RSS MB | `qa serve` start to first answer s | server peak RSS MB after 20 searches |")
     print("|---|---|---|---|---|")
     for backend in backends:
         search_seconds, search_mb = _cold_search(index, backend)

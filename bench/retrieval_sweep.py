@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.config import DEFAULT_MODEL  # noqa: E402
-from qa.eval import DEPTH, cached_index_path, duplicate_aliases, evaluate, load_benchmark, open_benchmark_index  # noqa: E402
+import benchmark_index  # noqa: E402
+from qa.eval import DEPTH, duplicate_aliases, evaluate  # noqa: E402
 from qa.rank import RankSettings  # noqa: E402
 
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_in_passages@5", "latency_ms_p50")
@@ -27,21 +27,15 @@ COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_in_
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("bench_dir")
+    benchmark_index.add_options(parser)
     parser.add_argument("--mode", default="hybrid")
     parser.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2", help="a RankSettings field")
-    parser.add_argument("--as-of-question-date", action="store_true")
-    parser.add_argument("--index", help="index folder (default: the eval cache)")
-    parser.add_argument("--backend", help="embedding backend (default: as for any search of the index)")
     args = parser.parse_args()
 
-    bench = load_benchmark(args.bench_dir)
-    chunking = bench.default_chunking()
-    folder = Path(args.index) if args.index else cached_index_path(bench, DEFAULT_MODEL, chunking, args.backend or "torch")
     grid = [_parse_vary(spec) for spec in args.vary]
     names = [name for name, _ in grid]
     print("\t".join([*names, *COLUMNS]))
-    with open_benchmark_index(bench, folder, model=DEFAULT_MODEL, chunking=chunking, backend=args.backend) as index:
+    with benchmark_index.opened(args) as (bench, index):
         aliases = duplicate_aliases(bench.articles())
         for values in itertools.product(*(choices for _, choices in grid)):
             index.ranking = replace(RankSettings(), **dict(zip(names, values)))

@@ -115,7 +115,7 @@ class Store:
         store._keywords = KeywordIndex.load_newest(folder)
         store._load_vectors()
         if store._keywords.generation != meta.generation():
-            store.save()
+            store._sync_keywords().save(folder)
         return store
 
     def _load_vectors(self) -> None:

@@ -1,8 +1,8 @@
 """The BM25 side of an index: bm25s over each chunk's headline and text. The only module that imports
 bm25s and PyStemmer.
 
-bm25s keeps BM25 scores precomputed in a sparse matrix, so a query costs a few column sums: about 1 ms
-over the 37,796 RealTimeQA chunks, where SQLite FTS5 scored every matching row (about 35 ms).
+bm25s keeps BM25 scores precomputed in a sparse matrix, so a query costs a few column sums: 1.6 ms p50
+over the 37,796 RealTimeQA chunks, where SQLite FTS5 scored every matching row (37 ms; BENCHMARKS.md).
 Its matrix cannot grow in place, so it is rebuilt when the stored chunks change. Each chunk's stemmed
 token ids are kept beside it, so a rebuild tokenizes only the chunks that are new.
 
@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import bm25s
 import numpy as np
