@@ -17,6 +17,7 @@ from qa import rank
 from qa.chunk import chunk_article
 from qa.config import DEFAULT_INDEX, Settings
 from qa.embed import CrossEncoderReranker, Embedder
+from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
 from qa.store import Chunking, Filters, NewArticle, Store
@@ -64,6 +65,7 @@ class Index:
             CrossEncoderReranker(settings.reranker) if settings.reranker else None
         )
         self._embedder = embedder
+        self._queries = QueryBatcher(lambda texts: self.embedder.embed_queries(texts))
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -125,6 +127,7 @@ class Index:
         return loaded
 
     def close(self) -> None:
+        self._queries.close()
         self.store.close()
 
     def __enter__(self) -> "Index":
@@ -163,10 +166,10 @@ class Index:
             settings=replace(self.ranking, per_article=per_article),
             reranker=self.reranker,
         )
-        return rank.search(self.store, self._embed_query, request)
+        return rank.search(self.store, self._queries.submit, request)
 
     def _embed_query(self, query: str) -> np.ndarray:
-        return self.embedder.embed_queries([query])[0]
+        return self._queries.submit(query).result()
 
     def article(self, article_id: str) -> Article | None:
         return self.store.article(article_id)

@@ -14,7 +14,7 @@ below are counted in the same rank units. BENCHMARKS.md has the figures.
 from __future__ import annotations
 
 import math
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable, Iterable, Literal, Protocol, Sequence
@@ -139,14 +139,11 @@ class SearchRequest:
     reranker: Reranker | None = None
 
 
-_QUERY_EMBEDDING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-embed-query")
-
-
-def search(store: Store, embed_query: Callable[[str], np.ndarray], request: SearchRequest) -> list[Hit]:
+def search(store: Store, embed_query: Callable[[str], Future], request: SearchRequest) -> list[Hit]:
     """The k best passages for the request, fused from the retrievers its mode names, all read from one
-    consistent view of the store."""
+    consistent view of the store. ``embed_query`` gives a Future of the query's vector."""
     # The model embeds the query in another thread (it releases the GIL) while bm25s scores in this one.
-    vector = _QUERY_EMBEDDING.submit(embed_query, request.query) if request.mode != "bm25" else None
+    vector = embed_query(request.query) if request.mode != "bm25" else None
     shown = request.k if request.reranker is None else max(request.k, request.settings.rerank_depth)
     with store.view() as view:
         lists, facts = _candidates(view, request, vector)

@@ -278,7 +278,8 @@ def serve(
             "serving %s at http://%s:%d/ (API docs at /api/docs): index and model ready %.1f s after start; "
             "the chat follows when its page is built", index_path, host, port, seconds_since_start(),
         )
-        # No access log: a line per request costs more than the search it records.
+        # No access log: a line per request costs more than the search it records. uvicorn runs on
+        # httptools and uvloop, which it picks when they are installed (they are dependencies).
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
 
 

@@ -122,7 +122,7 @@ def test_manifest_records_the_backend_and_vector_space(tiny_model_path: Path, ca
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
     assert manifest["embedding_backend"] == "openvino-bf16"
     assert manifest["vector_space"] == str(tiny_model_path)
-    assert manifest["vector_index"] == "flat-ip"
+    assert manifest["vector_index"] == "flat-fp16"
 
 
 def test_interchangeable_backends_share_an_index(tiny_model_path: Path, tiny_embedder, cache: Path, tmp_path: Path) -> None:

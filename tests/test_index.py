@@ -87,9 +87,10 @@ def test_faiss_top_k_equals_brute_force(index, tiny_embedder):
     query = tiny_embedder.embed_queries(["golf hotel india"])[0]
     brute = dict(zip(ids.tolist(), (vectors @ query).tolist()))
     scores, found = index.store._vectors.search(query.reshape(1, -1), 10)
-    # Random tiny-model vectors score close together, so compare scores rather than tie order.
-    np.testing.assert_allclose(scores[0], sorted(brute.values(), reverse=True)[:10], rtol=1e-5)
-    np.testing.assert_allclose([brute[i] for i in found[0]], scores[0], rtol=1e-5)
+    # Random tiny-model vectors score close together, so compare scores rather than tie order; the
+    # index stores vectors as fp16, which moves a cosine by less than 1e-3.
+    np.testing.assert_allclose(scores[0], sorted(brute.values(), reverse=True)[:10], atol=1e-3)
+    np.testing.assert_allclose([brute[i] for i in found[0]], scores[0], atol=1e-3)
     assert len(set(found[0].tolist())) == 10
 
 

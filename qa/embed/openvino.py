@@ -6,6 +6,7 @@ transformers and scikit-learn, which costs seconds and hundreds of megabytes bef
 
 from __future__ import annotations
 
+import queue
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -57,14 +58,27 @@ class OpenVINORunner:
         config = {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": hint, "CACHE_DIR": str(cache)}
         self._compiled = ov.Core().compile_model(str(export.model_file), "CPU", config)
         self._jobs = int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        # Sets of infer requests not in use. Making one allocates its buffers: that took a third of
+        # the time of embedding one query (7.7 against 5.5 ms), so calls reuse them; calls running side
+        # by side (a server's searches) each take a set of their own.
+        self._idle: queue.SimpleQueue[list] = queue.SimpleQueue()
         self._tokens = export.tokens()
         self.dimension = export.dimension
 
     def embed(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
+        try:
+            requests = self._idle.get_nowait()
+        except queue.Empty:
+            requests = [self._compiled.create_infer_request() for _ in range(self._jobs)]
+        try:
+            return self._embed(texts, batch_size, requests)
+        finally:
+            self._idle.put(requests)
+
+    def _embed(self, texts: Sequence[str], batch_size: int, requests: list) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Requests take batches in turn; each is emptied just before it gets the next. (No Python
         # callbacks: AsyncInferQueue's can deadlock on the GIL when every request is busy.)
-        requests = [self._compiled.create_infer_request() for _ in range(self._jobs)]
         in_flight: list[np.ndarray | None] = [None] * self._jobs
         for number, batch in enumerate(self._tokens.batches(texts, batch_size)):
             slot = number % self._jobs

@@ -20,8 +20,9 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.store.files import write_json_atomically
+from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
 from qa.store.keywords import KeywordIndex
-from qa.store.meta import ChunkFacts, Filters, MetaStore, NewArticle
+from qa.store.meta import Filters, MetaStore, NewArticle
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
 from qa.types import Article, Hit, Quote
@@ -76,6 +77,7 @@ class Store:
         self.manifest = manifest
         self._meta = meta
         self._vectors = vectors
+        self._chunks = ChunkTable.empty()  # follows self._vectors
         self._generation = manifest.generation  # the SQLite generation that self._vectors reflects
         self._keywords = KeywordIndex.empty()  # replaced whole, never changed: a search keeps the one it took
         self._lock = ReadWriteLock()
@@ -120,17 +122,20 @@ class Store:
 
     def _load_vectors(self) -> None:
         path = self.folder / VECTORS
+        loaded = None
         if path.is_file() and self.manifest.generation == self._meta.generation():
-            self._vectors = VectorIndex.load(path, self._meta.vectors_of)
-        else:
+            loaded = VectorIndex.load(path, self._meta.vectors_of)
+        if loaded is None:  # missing, stale, or of an older layout
             self._rebuild_vectors()
             self.save()
+            return
+        self._vectors, self._chunks = loaded, self._meta.chunk_table()
 
     def _rebuild_vectors(self) -> None:
         generation = self._meta.generation()
         count = self._meta.counts()["chunks"]
         vectors = VectorIndex.build(self.manifest.dimension, count, self._meta.all_vectors, self._meta.vectors_of)
-        self._vectors, self._generation = vectors, generation
+        self._vectors, self._chunks, self._generation = vectors, self._meta.chunk_table(), generation
 
     def _load_saved_or_rebuild_vectors(self) -> None:
         """The other process's vectors.faiss when its manifest vouches for what SQLite holds now (it
@@ -140,10 +145,15 @@ class Store:
             saved = read_manifest(self.folder)
         except QAError:
             saved = None
+        vectors = None
         if saved is not None and path.is_file() and saved.generation == self._meta.generation():
-            self._vectors, self._generation, self.manifest = VectorIndex.load(path, self._meta.vectors_of), saved.generation, saved
-        else:
+            vectors = VectorIndex.load(path, self._meta.vectors_of)
+        if vectors is None or saved is None:
             self._rebuild_vectors()
+            return
+        self._vectors, self._chunks, self._generation, self.manifest = (
+            vectors, self._meta.chunk_table(), saved.generation, saved
+        )
 
     def refresh(self) -> None:
         """Pick up what another process committed since this one loaded the vectors."""
@@ -201,7 +211,8 @@ class Store:
             return view.keyword_search(query, k, filters)
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
-        return self._meta.chunk_facts(chunk_ids)
+        with self.view() as view:
+            return view.chunk_facts(chunk_ids)
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order."""
@@ -213,7 +224,7 @@ class Store:
         the vectors, the chunks and the articles read through it are all from before or all from after."""
         self.refresh()
         with self._lock.reading():
-            yield StoreView(self._meta, self._vectors, self._keywords)
+            yield StoreView(self._meta, self._vectors, self._keywords, self._chunks)
 
     def quotes(
         self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
@@ -246,6 +257,7 @@ class Store:
             self._vectors.remove(removed)
             if new:
                 self._vectors.add(added, np.concatenate([item.vectors for item in new]))
+            self._chunks = self._chunks.with_changes(removed, _new_chunks(new, added))
             self._generation = before + 1
             if not self._vectors.fits():
                 self._rebuild_vectors()  # the collection outgrew (or shrank below) its index type
@@ -268,8 +280,8 @@ class Store:
 class StoreView:
     """What a search reads, under the store's read lock (see Store.view)."""
 
-    def __init__(self, meta: MetaStore, vectors: VectorIndex, keywords: KeywordIndex) -> None:
-        self._meta, self._vectors, self._keywords = meta, vectors, keywords
+    def __init__(self, meta: MetaStore, vectors: VectorIndex, keywords: KeywordIndex, chunks: ChunkTable) -> None:
+        self._meta, self._vectors, self._keywords, self._chunks = meta, vectors, keywords, chunks
 
     def nearest(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the k chunks nearest to one unit query vector, best first."""
@@ -289,11 +301,22 @@ class StoreView:
         return self._keywords.search(query, k, allowed)
 
     def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
-        return self._meta.chunk_facts(chunk_ids)
+        """Facts of those of ``chunk_ids`` that are stored."""
+        return self._chunks.facts(chunk_ids)
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order; chunks no longer stored are dropped."""
         return self._meta.hits(scored)
+
+
+def _new_chunks(new: Sequence[NewArticle], added_ids: np.ndarray) -> list[NewChunks]:
+    """The chunk ids a commit gave each new article (in order: see MetaStore.commit)."""
+    ends = np.cumsum([len(item.chunks) for item in new])
+    return [
+        NewChunks(ids, article_id=item.article.id, published=item.article.published,
+                  ordinals=[chunk.ordinal for chunk in item.chunks])
+        for item, ids in zip(new, np.split(added_ids, ends[:-1]))
+    ]
 
 
 def _newer(one: KeywordIndex, other: KeywordIndex) -> KeywordIndex:

@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from qa.store.chunk_table import ChunkTable
 from qa.types import Article, Chunk, Hit, Quote
 
 SCHEMA = """
@@ -81,15 +82,6 @@ class Filters:
 
     def __bool__(self) -> bool:
         return any((self.source, self.since, self.until, self.as_of))
-
-
-@dataclass(frozen=True)
-class ChunkFacts:
-    """What ranking needs to know about a candidate chunk besides its scores."""
-
-    article_id: str
-    ordinal: int
-    published: str
 
 
 class MetaStore:
@@ -228,16 +220,14 @@ class MetaStore:
             by_id.update((row[0], f"{row[1]}\n{row[2]}") for row in rows)
         return [by_id[int(chunk_id)] for chunk_id in chunk_ids]
 
-    def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
-        facts: dict[int, ChunkFacts] = {}
-        for part in _batches(list(chunk_ids)):
-            rows = self._db().execute(
+    def chunk_table(self) -> ChunkTable:
+        """Facts of every stored chunk, for ranking (see chunk_table)."""
+        return ChunkTable.from_rows(
+            self._db().execute(
                 "SELECT c.id, c.article_id, c.ordinal, a.published FROM chunks c "
-                f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({_marks(part)})",
-                part,
+                "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
             )
-            facts.update((row[0], ChunkFacts(*row[1:])) for row in rows)
-        return facts
+        )
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order; ids no longer stored are dropped."""

@@ -1,8 +1,12 @@
 """The FAISS side of an index: vectors keyed by chunk id. The only module that imports faiss.
 
 The index type follows the collection's size:
-  * below FLAT_LIMIT vectors, exact inner-product search (IndexIDMap2 over IndexFlatIP): at this size
-    it answers in a few milliseconds and needs no training;
+  * below FLAT_LIMIT vectors, a scan of every vector stored as 16-bit floats (IndexIDMap2 over an
+    fp16 IndexScalarQuantizer): at this size it answers in a few milliseconds and needs no training.
+    Against float32 (IndexFlatIP) it halves the memory a query reads, which is what bounds the scan:
+    on RealTime QA's 37,796 vectors a query took 1.3 ms instead of 2.7, and two side by side 0.74 ms
+    each instead of 5.5, with the same 100 nearest chunks for 200 of 200 queries (bench/vector_scan.py).
+    Cosines move by less than 1e-3;
   * from FLAT_LIMIT on, an inverted file with 8-bit scalar quantization (IndexIVFScalarQuantizer):
     384 bytes per 384-d vector instead of 1,536, and each query scans only the nprobe nearest lists.
 HNSW would search as fast, but FAISS cannot remove ids from it, and replacing or deleting articles
@@ -27,7 +31,7 @@ import numpy as np
 
 from qa.store.files import replace_atomically
 
-FLAT = "flat-ip"  # exact inner product over unit vectors, i.e. cosine
+FLAT = "flat-fp16"  # inner product over unit vectors (cosine), each scanned, stored as fp16
 FLAT_LIMIT = 100_000  # vectors from which the IVF index replaces exact search
 TRAINING_POINTS_PER_LIST = 40  # FAISS's k-means wants at least 39 points per centroid
 SCANNED_SHARE = 1 / 64  # lists probed per query, as a share of nlist: sets the recall/latency trade-off
@@ -84,7 +88,8 @@ class VectorIndex:
 
     @classmethod
     def empty(cls, dimension: int) -> "VectorIndex":
-        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)), Plan(0))
+        scan = faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+        return cls(faiss.IndexIDMap2(scan), Plan(0))
 
     @classmethod
     def build(
@@ -102,10 +107,15 @@ class VectorIndex:
         return index
 
     @classmethod
-    def load(cls, path: Path, lookup: VectorLookup | None = None) -> "VectorIndex":
+    def load(cls, path: Path, lookup: VectorLookup | None = None) -> "VectorIndex | None":
+        """The saved index, or None if it has an older layout (float32 exact scan) to be rebuilt."""
         index = faiss.read_index(str(path))
         ivf = faiss.try_extract_index_ivf(index)
-        return cls(index, Plan(ivf.nlist) if ivf else Plan(0), lookup)
+        if ivf:
+            return cls(index, Plan(ivf.nlist), lookup)
+        if isinstance(faiss.downcast_index(faiss.downcast_index(index).index), faiss.IndexFlat):
+            return None
+        return cls(index, Plan(0), lookup)
 
     def save(self, path: Path) -> None:
         replace_atomically(path, lambda temp: faiss.write_index(self._index, temp))

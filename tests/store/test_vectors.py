@@ -74,12 +74,15 @@ def test_plan_fits_with_hysteresis_so_sizes_near_a_boundary_do_not_flap() -> Non
     assert ivf.fits(4 * FLAT_LIMIT) and not ivf.fits(40 * FLAT_LIMIT)  # 10× the size wants 3× the lists
 
 
-def test_factory_builds_exact_search_for_a_small_collection() -> None:
-    vectors = clustered(5_000, seed=2)
+def test_factory_builds_a_full_scan_for_a_small_collection_as_good_as_exact_search() -> None:
+    vectors = clustered(5_000, seed=3)
     index = VectorIndex.build(DIMENSION, len(vectors), batches_of(vectors))
     assert index.kind == FLAT and len(index) == 5_000 and index.fits()
-    scores, ids = index.search(vectors[:3], 1)
-    assert list(ids[:, 0]) == [1, 2, 3] and np.allclose(scores[:, 0], 1.0, atol=1e-5)
+    queries = clustered(50, seed=4)
+    scores, ids = index.search(queries, 10)
+    np.testing.assert_array_equal(ids, exact_top(vectors, queries, 10))
+    exact = np.take_along_axis(queries @ vectors.T, ids - 1, axis=1)
+    np.testing.assert_allclose(scores, exact, atol=1e-3)  # fp16 storage
 
 
 def test_factory_builds_ivf_from_the_limit_on(ivf: VectorIndex, collection: np.ndarray) -> None:
@@ -141,6 +144,26 @@ def test_store_switches_index_type_as_it_grows_and_shrinks(tmp_path: Path, monke
     assert store.manifest.vector_index == FLAT and store.counts()["chunks"] == 500
     reopened = Store.open(tmp_path / "index")
     assert reopened.manifest.vector_index == FLAT and reopened.nearest(vectors[2_999], 1)[0][1] > 0.999
+
+
+def test_an_index_saved_with_float32_vectors_is_rebuilt_as_fp16_on_open(tmp_path: Path) -> None:
+    import faiss
+
+    store = Store.create(
+        tmp_path / "index", model="m", dimension=DIMENSION, chunking=Chunking(256, 32, 48),
+        embedding_backend="torch", vector_space="m",
+    )
+    vectors = clustered(300, seed=6)
+    store.commit([_article(f"a{n}", vectors[n * 100 : (n + 1) * 100]) for n in range(3)])
+    store.save()
+    older = faiss.IndexIDMap2(faiss.IndexFlatIP(DIMENSION))  # the layout indexes had before fp16
+    older.add_with_ids(vectors, np.arange(1, 301, dtype=np.int64))
+    faiss.write_index(older, str(tmp_path / "index" / "vectors.faiss"))
+
+    reopened = Store.open(tmp_path / "index")
+    assert [chunk for chunk, _ in reopened.nearest(vectors[150], 1)] == [151]
+    saved = faiss.read_index(str(tmp_path / "index" / "vectors.faiss"))
+    assert isinstance(faiss.downcast_index(saved.index), faiss.IndexScalarQuantizer) and saved.ntotal == 300
 
 
 def _article(article_id: str, vectors: np.ndarray) -> NewArticle:
