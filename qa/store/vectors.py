@@ -4,9 +4,9 @@ The index type follows the collection's size:
   * below FLAT_LIMIT vectors, a scan of every vector stored as 16-bit floats (IndexIDMap2 over an
     fp16 IndexScalarQuantizer): at this size it answers in a few milliseconds and needs no training.
     Against float32 (IndexFlatIP) it halves the memory a query reads, which is what bounds the scan:
-    on RealTime QA's 37,796 vectors a query took 1.3 ms instead of 2.7, and two side by side 0.74 ms
-    each instead of 5.5, with the same 100 nearest chunks for 200 of 200 queries (bench/vector_scan.py).
-    Cosines move by less than 1e-3;
+    on RealTime QA's 37,796 vectors a query took 1.30 ms instead of 3.23, two side by side 0.71 ms
+    each instead of 1.97, with the same 100 nearest chunks for 199 of 200 queries and cosines moved
+    by at most 5e-5 (bench/vector_scan.py, BENCHMARKS.md);
   * from FLAT_LIMIT on, an inverted file with 8-bit scalar quantization (IndexIVFScalarQuantizer):
     384 bytes per 384-d vector instead of 1,536, and each query scans only the nprobe nearest lists.
 HNSW would search as fast, but FAISS cannot remove ids from it, and replacing or deleting articles
