@@ -3,7 +3,7 @@ memory as plain arrays.
 
 A search looks up the facts of its ~200 candidates: from SQLite that took 6.2 ms p50 on RealTime QA
 (two primary-key lookups a candidate), more than the vector scan; from these arrays it takes a binary
-search. The table costs ~17 bytes a chunk plus the article ids, is read from SQLite with the vectors
+search. The table costs 16 bytes a chunk plus the article ids, is read from SQLite with the vectors
 (70 ms at 37,796 chunks) and follows every commit alongside them.
 """
 

@@ -126,10 +126,7 @@ def test_ivf_filtered_search_still_fills_k_from_a_small_allowed_set(ivf: VectorI
 def test_store_switches_index_type_as_it_grows_and_shrinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A small limit stands in for a large collection; the code path is the same.
     monkeypatch.setattr("qa.store.vectors.FLAT_LIMIT", 2_000)
-    store = Store.create(
-        tmp_path / "index", model="m", dimension=DIMENSION, chunking=Chunking(256, 32, 48),
-        embedding_backend="torch", vector_space="m",
-    )
+    store = _new_store(tmp_path / "index")
     vectors = clustered(3_000, seed=5)
     store.commit([_article(f"a{n}", vectors[n * 100 : (n + 1) * 100]) for n in range(15)])
     store.save()
@@ -149,10 +146,7 @@ def test_store_switches_index_type_as_it_grows_and_shrinks(tmp_path: Path, monke
 def test_an_index_saved_with_float32_vectors_is_rebuilt_as_fp16_on_open(tmp_path: Path) -> None:
     import faiss
 
-    store = Store.create(
-        tmp_path / "index", model="m", dimension=DIMENSION, chunking=Chunking(256, 32, 48),
-        embedding_backend="torch", vector_space="m",
-    )
+    store = _new_store(tmp_path / "index")
     vectors = clustered(300, seed=6)
     store.commit([_article(f"a{n}", vectors[n * 100 : (n + 1) * 100]) for n in range(3)])
     store.save()
@@ -164,6 +158,13 @@ def test_an_index_saved_with_float32_vectors_is_rebuilt_as_fp16_on_open(tmp_path
     assert [chunk for chunk, _ in reopened.nearest(vectors[150], 1)] == [151]
     saved = faiss.read_index(str(tmp_path / "index" / "vectors.faiss"))
     assert isinstance(faiss.downcast_index(saved.index), faiss.IndexScalarQuantizer) and saved.ntotal == 300
+
+
+def _new_store(folder: Path) -> Store:
+    return Store.create(
+        folder, model="m", dimension=DIMENSION, chunking=Chunking(256, 32, 48), embedding_backend="torch",
+        vector_space="m",
+    )
 
 
 def _article(article_id: str, vectors: np.ndarray) -> NewArticle:
