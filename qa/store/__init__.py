@@ -166,9 +166,10 @@ class Store:
         self._sync_keywords()
 
     def _sync_keywords(self) -> KeywordIndex:
-        """The BM25 index brought up to the chunks stored now (after a write of this process, or of
+        """The BM25 index brought up to the chunks the vectors hold (after a write of this process, or of
         another one that did not save its build), without holding up searches meanwhile."""
-        generation, chunk_ids = self._meta.chunk_ids_at()
+        with self._lock.reading():  # the chunk table and its generation change together, under the write lock
+            generation, chunk_ids = self._generation, self._chunks.ids
         current = self._keywords
         if current.generation != generation:
             synced = current.synced(generation, chunk_ids, self._meta.keyword_texts)
