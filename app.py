@@ -7,13 +7,12 @@ The same as `qa serve`, plus the first-run build. Open http://127.0.0.1:7860/ on
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from qa.cli import main as qa
-from qa.config import DEFAULT_INDEX
+from qa.config import index_path
 from qa.errors import QAError
 
 SAMPLE_ARTICLES = Path(__file__).resolve().parent / "data" / "sample"
@@ -37,7 +36,7 @@ def run(argv: Sequence[str]) -> int:
     if {"-h", "--help"} & set(argv):
         return qa(["serve", "--help"])
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--index", default=os.environ.get("QA_INDEX", DEFAULT_INDEX))
+    options.add_argument("--index", default=index_path())
     known, _ = options.parse_known_args(argv)
     try:
         build_sample_index(known.index)

@@ -34,7 +34,7 @@ from qa.index import Index  # noqa: E402
 from qa.ingest.common import article_from_dict  # noqa: E402
 from qa.quote_search import QuoteSearch, ranked_quotes  # noqa: E402
 from qa.quotes import parse_say_question  # noqa: E402
-from qa.types import Answer, Article  # noqa: E402
+from qa.types import Answer, Article, Filters  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"
 SAY_FIXTURES = ROOT / "tests" / "fixtures" / "quotes"
@@ -166,7 +166,7 @@ def print_sentences(index: Index, *, as_of: bool) -> None:
     in_answer = in_passages = abstained = 0
     started = time.perf_counter()
     for question in questions:
-        answer = ask(index, question["question"], k=5, as_of=question["date"] if as_of else None)
+        answer = ask(index, question["question"], k=5, filters=Filters(as_of=question["date"] if as_of else None))
         verify(answer, index)
         in_answer += answer.kind != "none" and gold_answer_in(answer.text, question["answer"])
         in_passages += any(gold_answer_in(hit.text, question["answer"]) for hit in answer.hits[:5])

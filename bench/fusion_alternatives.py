@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import benchmark_index  # noqa: E402
 from qa import rank  # noqa: E402
 from qa.eval import Query, Tally, duplicate_aliases  # noqa: E402
-from qa.store import ChunkFacts, Filters  # noqa: E402
+from qa.store import ChunkFacts  # noqa: E402
+from qa.types import Filters  # noqa: E402
 from qa.types import Hit  # noqa: E402
 
 Scored = list[tuple[int, float]]

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import benchmark_index  # noqa: E402
 from qa import rank  # noqa: E402
 from qa.eval import Query, Tally, duplicate_aliases  # noqa: E402
-from qa.store import Filters  # noqa: E402
+from qa.types import Filters  # noqa: E402
 from qa.store.keywords import B, K1, KeywordIndex, _tokenizer  # noqa: E402
 from qa.types import Hit  # noqa: E402
 

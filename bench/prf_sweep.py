@@ -45,7 +45,7 @@ import benchmark_index  # noqa: E402
 import qa  # noqa: E402
 from qa import rank  # noqa: E402
 from qa.eval import DEPTH, Query, duplicate_aliases, evaluate, reciprocal_rank, distinct_articles  # noqa: E402
-from qa.store import Filters  # noqa: E402
+from qa.types import Filters  # noqa: E402
 from qa.store.keywords import KeywordIndex  # noqa: E402
 
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_in_passages@5")
@@ -243,7 +243,7 @@ def main() -> None:
         for dated in settings_list:  # the product itself, uncached: the baseline below must equal it
 
             def product(query: Query, dated=dated):
-                return index.search(query.text, DEPTH, mode="hybrid", as_of=(query.date if dated else None) or None)
+                return index.search(query.text, DEPTH, mode="hybrid", filters=Filters(as_of=query.date if dated else None))
 
             figures = evaluate(bench, product, aliases)
             print("\t".join(["product Index.search", "date" if dated else "-",

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import benchmark_index  # noqa: E402
 from qa.eval import DEPTH, duplicate_aliases, evaluate  # noqa: E402
 from qa.rank import RankSettings  # noqa: E402
+from qa.types import Filters  # noqa: E402
 
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_in_passages@5", "latency_ms_p50")
 
@@ -42,7 +43,7 @@ def main() -> None:
 
             def search(query):
                 as_of = query.date if args.as_of_question_date else None
-                return index.search(query.text, DEPTH, mode=args.mode, as_of=as_of or None)
+                return index.search(query.text, DEPTH, mode=args.mode, filters=Filters(as_of=as_of))
 
             figures = evaluate(bench, search, aliases)
             print("\t".join([*map(str, values), *(f"{figures.get(c, float('nan')):.3f}" for c in COLUMNS)]), flush=True)

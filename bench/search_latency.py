@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from qa.eval import load_benchmark, percentile  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.rank import MODES  # noqa: E402
+from qa.types import Filters  # noqa: E402
 
 
 def main() -> None:
@@ -40,7 +41,7 @@ def main() -> None:
                 as_of = query.date if args.as_of_question_date else None
                 for mode in MODES:
                     started, started_cpu = time.perf_counter(), time.process_time()
-                    index.search(query.text, 10, mode=mode, as_of=as_of or None)
+                    index.search(query.text, 10, mode=mode, filters=Filters(as_of=as_of))
                     wall[mode].append(time.perf_counter() - started)
                     cpu[mode].append(time.process_time() - started_cpu)
     print(f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}; {len(queries)} queries x {args.rounds} rounds")

@@ -29,10 +29,11 @@ from qa.extract import ScoredSentence, Sentence, candidate_sentences, pick, scor
 from qa.followup import standalone_question
 from qa.generate import generated_answer, prompt
 from qa.index import Index
-from qa.llm import LLMConfig, LLMError, stream_chat
+from qa.config import LLMConfig
+from qa.llm import LLMError, stream_chat
 from qa.quote_search import QuoteSearch, RankedQuote, context_span, ranked_quotes
 from qa.quotes import looks_like_person_name, names_a_role, parse_say_question
-from qa.types import Answer, Article, Citation, Hit, Quote
+from qa.types import Answer, Citation, Filters, Hit, Quote
 from qa.verify import VerificationError, verify
 
 __all__ = ["FROM_ENV", "ask", "ask_stream", "relevance", "verify", "VerificationError"]
@@ -69,7 +70,8 @@ class _Request:
     question: str  # as asked
     standalone: str  # after follow-up rewriting
     k: int
-    filters: dict[str, str | None]  # Index.search keyword arguments
+    filters: Filters
+    mode: str | None
 
 
 def ask(
@@ -78,18 +80,14 @@ def ask(
     *,
     history: Sequence[tuple[str, str]] = (),
     k: int = 5,
-    source: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    as_of: str | None = None,
+    filters: Filters = Filters(),
     mode: str | None = None,
     llm: LLMChoice = FROM_ENV,
 ) -> Answer:
     """Answer ``question``, reading ``history`` ((question, answer) pairs, oldest first) for follow-ups.
-    ``k`` passages are retrieved; ``source``/``since``/``until``/``as_of``/``mode`` are Index.search's."""
+    ``k`` passages are retrieved from the articles ``filters`` allows; ``mode`` is Index.search's."""
     final: Answer | None = None
-    for item in ask_stream(index, question, history=history, k=k, source=source, since=since, until=until,
-                           as_of=as_of, mode=mode, llm=llm):
+    for item in ask_stream(index, question, history=history, k=k, filters=filters, mode=mode, llm=llm):
         if isinstance(item, Answer):
             final = item
     assert final is not None  # ask_stream always ends with an Answer
@@ -102,10 +100,7 @@ def ask_stream(
     *,
     history: Sequence[tuple[str, str]] = (),
     k: int = 5,
-    source: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    as_of: str | None = None,
+    filters: Filters = Filters(),
     mode: str | None = None,
     llm: LLMChoice = FROM_ENV,
 ) -> Iterator[str | Answer]:
@@ -113,11 +108,8 @@ def ask_stream(
     come, then exactly one Answer. The Answer is authoritative: its text replaces everything streamed
     (citation numbers may be renumbered, or it may be the extractive answer when the model failed).
     Without a language model the whole answer comes as one piece."""
-    filters: dict[str, str | None] = {"source": source, "since": since, "until": until, "as_of": as_of}
-    if mode:
-        filters["mode"] = mode
     standalone = standalone_question(question, history, is_speaker=_speaker_test(index))
-    request = _Request(question=question, standalone=standalone, k=k, filters=filters)
+    request = _Request(question=question, standalone=standalone, k=k, filters=filters, mode=mode)
     extractive, passages = _extractive(index, request)
     config = LLMConfig.from_env() if isinstance(llm, _FromEnvironment) else llm
     if config is None or extractive.kind != "sentences" or not passages:
@@ -143,7 +135,7 @@ def _extractive(index: Index, request: _Request) -> tuple[Answer, list[Hit]]:
     if said:
         return _quote_answer(index, request, *said), []
     # Passages rather than distinct articles: the sentence that answers may sit in any passage.
-    hits = index.search(request.standalone, request.k, per_article=False, **request.filters)
+    hits = index.search(request.standalone, request.k, filters=request.filters, mode=request.mode, per_article=False)
     return _sentence_answer(request, hits, _scored_sentences(index, request.standalone, hits)), hits
 
 
@@ -153,7 +145,7 @@ def _scored_sentences(index: Index, question: str, hits: Sequence[Hit]) -> list[
     if not hits:
         return []
     top = index.article(hits[0].article_id)
-    whole = [replace(s, rank=0) for s in candidate_sentences([_whole(top, hits[0].score)])] if top else []
+    whole = [replace(s, rank=0) for s in candidate_sentences([Hit.of_article(top, 0, len(top.text), hits[0].score)])] if top else []
     seen: set[tuple[str, int, int]] = set()
     unique = []
     for sentence in candidate_sentences(hits) + whole:  # a passage's own sentence first: its hit is shown
@@ -161,13 +153,6 @@ def _scored_sentences(index: Index, question: str, hits: Sequence[Hit]) -> list[
             seen.add((sentence.hit.article_id, sentence.start, sentence.end))
             unique.append(sentence)
     return score_sentences(question, unique, index.embedder)
-
-
-def _whole(article: Article, score: float) -> Hit:
-    return Hit(
-        article_id=article.id, text=article.text, start=0, end=len(article.text), score=score, title=article.title,
-        url=article.url, published=article.published, source=article.source, authors=article.authors,
-    )
 
 
 def _sentence_answer(
@@ -187,8 +172,7 @@ def _with_context(hits: Sequence[Hit], cited: Sequence[Sentence]) -> list[Hit]:
     show every citation in its context."""
     shown = list(hits)
     for sentence in cited:
-        if not any(h.article_id == sentence.hit.article_id and h.start <= sentence.start and sentence.end <= h.end
-                   for h in shown):
+        if not any(h.contains(sentence.hit.article_id, sentence.start, sentence.end) for h in shown):
             whole = sentence.hit  # a passage that holds the sentence: here, its whole article
             start, end = context_span(whole.text, sentence.start - whole.start, sentence.end - whole.start)
             shown.append(replace(whole, text=whole.text[start:end], start=whole.start + start, end=whole.start + end))
@@ -239,10 +223,7 @@ class _Citations:
 
 
 def _quote_answer(index: Index, request: _Request, speaker: str, topic: str) -> Answer:
-    filters = request.filters
-    search = QuoteSearch(speaker, topic, source=filters["source"], since=filters["since"], until=filters["until"],
-                         as_of=filters["as_of"])
-    ranked = ranked_quotes(index, search)
+    ranked = ranked_quotes(index, QuoteSearch(speaker, topic, request.filters))
     if not ranked or (topic and ranked[0].score < MIN_QUOTE_SCORE):
         return _reported_speech(index, request, speaker, topic, quoted_elsewhere=bool(ranked))
     chosen = ranked[:MAX_QUOTES] if not topic else [ranked[0]] + [
@@ -253,7 +234,8 @@ def _quote_answer(index: Index, request: _Request, speaker: str, topic: str) -> 
     lines = []
     for position, ranked_quote in enumerate(chosen):
         previous = chosen[position - 1] if position else None
-        hit = next(h for h in hits if _covers(h, ranked_quote.quote))
+        quote = ranked_quote.quote
+        hit = next(h for h in hits if h.contains(quote.article_id, quote.start, quote.end))
         number = citations.cite(hit, ranked_quote.quote.start, ranked_quote.quote.end, ranked_quote.quote.text)
         lines.append(f"{_who_said(ranked_quote, previous)}: “{ranked_quote.quote.text}” [{number}]")
     lines += _namesakes_note(speaker, ranked)
@@ -307,18 +289,10 @@ def _context_hits(chosen: Sequence[RankedQuote]) -> list[Hit]:
     for ranked in chosen:
         article = ranked.article
         start, end = context_span(article.text, ranked.quote.start, ranked.quote.end)
-        if any(_covers(h, ranked.quote) for h in hits):
+        if any(h.contains(article.id, ranked.quote.start, ranked.quote.end) for h in hits):
             continue
-        hits.append(Hit(
-            article_id=article.id, text=article.text[start:end], start=start, end=end, score=ranked.score,
-            title=article.title, url=article.url, published=article.published, source=article.source,
-            authors=article.authors,
-        ))
+        hits.append(Hit.of_article(article, start, end, ranked.score))
     return hits
-
-
-def _covers(hit: Hit, quote: Quote) -> bool:
-    return hit.article_id == quote.article_id and hit.start <= quote.start and quote.end <= hit.end
 
 
 def _reported_speech(index: Index, request: _Request, speaker: str, topic: str, *, quoted_elsewhere: bool) -> Answer:
@@ -329,7 +303,7 @@ def _reported_speech(index: Index, request: _Request, speaker: str, topic: str, 
     intro = f"I found no quotation of {who}{about} in the indexed articles."
     if quoted_elsewhere:
         intro = f"I found no quotation of {who} that is about {topic} in the indexed articles."
-    hits = index.search(f"{speaker} {topic}".strip(), request.k, **request.filters)
+    hits = index.search(f"{speaker} {topic}".strip(), request.k, filters=request.filters, mode=request.mode)
     mentions = [s for s in candidate_sentences(hits) if _mentions(s.text, speaker)]
     # Scored against the topic alone: every candidate names the speaker, which says nothing of relevance.
     scored = score_sentences(topic or speaker, mentions, index.embedder) if mentions else []

@@ -26,7 +26,7 @@ from qa.errors import QAError
 from qa.index import Index
 from qa.ingest import SUFFIXES, article_from_dict, load_articles
 from qa.ingest.common import type_name
-from qa.types import Answer, Article, Hit, IngestError, IngestReport
+from qa.types import Answer, Article, Filters, Hit, IngestError, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +60,20 @@ class IndexService:
         self.index = index
         self._writer = threading.Lock()
 
-    def search(self, query: str, k: int, **options: str | None) -> list[Hit]:
-        """``options`` are Index.search's keyword arguments (source, since, until, mode, as_of); an
-        option that is None or "" is left to the index's default."""
-        return self.index.search(query, k, **_given(options))
+    def search(self, query: str, k: int, *, filters: Filters = Filters(), mode: str | None = None) -> list[Hit]:
+        return self.index.search(query, k, filters=filters, mode=mode)
 
-    def ask(self, question: str, *, history: Sequence[tuple[str, str]], k: int, **options: str | None) -> Answer:
-        """``options`` are ask()'s filters (source, since, until, mode, as_of), as for search."""
-        return answers.ask(self.index, question, history=history, k=k, **_given(options))
+    def ask(
+        self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
+        mode: str | None = None,
+    ) -> Answer:
+        return answers.ask(self.index, question, history=history, k=k, filters=filters, mode=mode)
 
     def ask_stream(
-        self, question: str, *, history: Sequence[tuple[str, str]], k: int, **options: str | None
+        self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
     ) -> Iterator[str | Answer]:
         """Pieces of the answer's text as they are written, then the Answer itself."""
-        return answers.ask_stream(self.index, question, history=history, k=k, **_given(options))
+        return answers.ask_stream(self.index, question, history=history, k=k, filters=filters)
 
     def article(self, article_id: str) -> Article | None:
         return self.index.article(article_id)
@@ -113,10 +113,6 @@ class IndexService:
     def delete(self, article_id: str) -> bool:
         with self._writer:
             return self.index.delete([article_id]) > 0
-
-
-def _given(options: dict[str, str | None]) -> dict[str, str]:
-    return {name: value for name, value in options.items() if value}
 
 
 def _read_upload(upload: Upload) -> Iterator[Article | IngestError]:
@@ -220,16 +216,15 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         ] = None,
     ) -> dict[str, Any]:
         """The passages most relevant to a query, best first."""
-        hits = service.search(q, k, source=source, since=since, until=until, mode=mode, as_of=as_of)
+        filters = Filters(source=source, since=since, until=until, as_of=as_of)
+        hits = service.search(q, k, filters=filters, mode=mode)
         return {"query": q, "hits": [hit.to_dict() for hit in hits]}
 
     @api.post("/ask")
     def ask_question(body: AskBody) -> dict[str, Any]:
         """A short answer whose [n] markers refer to its citations, with the passages it drew on."""
-        answer = service.ask(
-            body.question, history=body.history, k=body.k, source=body.source, since=body.since, until=body.until,
-            mode=body.mode, as_of=body.as_of,
-        )
+        filters = Filters(source=body.source, since=body.since, until=body.until, as_of=body.as_of)
+        answer = service.ask(body.question, history=body.history, k=body.k, filters=filters, mode=body.mode)
         return answer.to_dict()
 
     @api.post("/articles")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Sequence
 
-from qa.config import DEFAULT_INDEX, DEFAULT_MODEL
+from qa import config
+from qa.config import DEFAULT_MODEL
 from qa.errors import QAError
 
 
@@ -54,11 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=5, help="how many passages to read (default 5)")
     _filter_options(ask)
     ask.add_argument(
-        "--llm-url", default=os.environ.get("QA_LLM_URL") or None,
+        "--llm-url",
         help="OpenAI-compatible server that writes the answer from the passages, e.g. http://127.0.0.1:8080/v1 "
         "(default: $QA_LLM_URL; none: extractive answers)",
     )
-    ask.add_argument("--llm-model", default=os.environ.get("QA_LLM_MODEL", ""), help="model name to request")
+    ask.add_argument("--llm-model", help="model name to request (default: $QA_LLM_MODEL)")
     _index_option(ask)
     _json_option(ask)
     ask.set_defaults(run=_ask)
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7860, help="port to listen on (default 7860)")
     serve.add_argument(
-        "--auth-token", default=os.environ.get("QA_AUTH_TOKEN") or None,
+        "--auth-token", default=config.auth_token(),
         help="require this access token from browsers and API clients (default: $QA_AUTH_TOKEN; none)",
     )
     serve.add_argument("--max-upload-mb", type=float, default=20, help="largest upload accepted (default 20 MB)")
@@ -136,9 +136,15 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
 
 
+def _filters(args: argparse.Namespace):
+    from qa.types import Filters
+
+    return Filters(source=args.source, since=args.since, until=args.until, as_of=getattr(args, "as_of", None))
+
+
 def _index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--index", default=os.environ.get("QA_INDEX", DEFAULT_INDEX),
+        "--index", default=config.index_path(),
         help="index folder (default: $QA_INDEX or ./index)",
     )
 
@@ -185,10 +191,7 @@ def _search(args: argparse.Namespace) -> int:
     from qa.index import Index
 
     with Index.open(args.index, settings=Settings.from_env(reranker=args.rerank)) as index:
-        hits = index.search(
-            args.query, args.k, source=args.source, since=args.since, until=args.until, mode=args.mode,
-            as_of=args.as_of,
-        )
+        hits = index.search(args.query, args.k, filters=_filters(args), mode=args.mode)
     if args.json:
         _print_json({"query": args.query, "hits": [hit.to_dict() for hit in hits]})
         return 0
@@ -208,20 +211,17 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import ask_stream
     from qa.index import Index
-    from qa.llm import LLMConfig
     from qa.quotes import parse_say_question
     from qa.types import Answer
 
-    llm = LLMConfig(url=args.llm_url, model=args.llm_model) if args.llm_url else None
+    llm = config.LLMConfig.from_env(url=args.llm_url, model=args.llm_model)
     streaming = llm is not None and not args.json
     with Index.open(args.index) as index:
         if index.quotes_pending() and parse_say_question(args.question):
             print("qa: extracting quotes from the stored articles (once, no re-embedding)…", file=sys.stderr)
             index.ensure_quotes()
         streamed: list[str] = []
-        for item in ask_stream(
-            index, args.question, k=args.k, source=args.source, since=args.since, until=args.until, llm=llm
-        ):
+        for item in ask_stream(index, args.question, k=args.k, filters=_filters(args), llm=llm):
             if isinstance(item, Answer):
                 answer = item
             elif streaming:

@@ -1,9 +1,11 @@
-"""User settings with their defaults. Facts derived from a built index live in its manifest instead."""
+"""User settings with their defaults, and the only reader of QA_* environment variables. Facts derived
+from a built index live in its manifest instead."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_INDEX = "index"
@@ -36,3 +38,49 @@ class Settings:
             values["reranker"] = os.environ["QA_RERANKER"]
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """An OpenAI-compatible chat endpoint that writes answers from retrieved passages (qa.answer.llm)."""
+
+    url: str  # the server's base URL, e.g. http://127.0.0.1:8080/v1 (or without /v1)
+    model: str = ""  # some servers serve one model and ignore this
+    api_key: str = ""
+    timeout: float = 60.0  # seconds to connect, and between two streamed pieces
+    max_tokens: int = 400
+    temperature: float = 0.2
+
+    @classmethod
+    def from_env(cls, *, url: str | None = None, model: str | None = None) -> "LLMConfig | None":
+        """QA_LLM_URL, QA_LLM_MODEL and QA_LLM_API_KEY, with ``url`` and ``model`` overriding them when
+        given; None when no URL is set."""
+        url = (url or os.environ.get("QA_LLM_URL", "")).strip()
+        if not url:
+            return None
+        model = model if model is not None else os.environ.get("QA_LLM_MODEL", "")
+        return cls(url=url, model=model, api_key=os.environ.get("QA_LLM_API_KEY", ""))
+
+    @property
+    def completions_url(self) -> str:
+        base = self.url.rstrip("/")
+        if base.endswith("/chat/completions"):
+            return base
+        if not base.endswith("/v1"):
+            base += "/v1"
+        return base + "/chat/completions"
+
+
+def index_path() -> str:
+    """The index folder commands use unless told: $QA_INDEX, else ./index."""
+    return os.environ.get("QA_INDEX") or DEFAULT_INDEX
+
+
+def auth_token() -> str | None:
+    """The server's API token unless given on the command line: $QA_AUTH_TOKEN."""
+    return os.environ.get("QA_AUTH_TOKEN") or None
+
+
+def cache_root() -> Path:
+    """Where article-qa keeps what it derives and can rebuild: $QA_CACHE, else ~/.cache/article-qa."""
+    return Path(os.environ.get("QA_CACHE") or Path.home() / ".cache" / "article-qa")

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from qa.config import DEFAULT_MODEL, Settings
+from qa.config import DEFAULT_MODEL, Settings, cache_root
 from qa.embed import DEFAULT_BACKEND, backend_of
-from qa.embed.base import cache_root
 from qa.errors import QAError
-from qa.types import Article, Hit, IngestError
+from qa.types import Article, Filters, Hit, IngestError
 
 CUTOFFS = (1, 5, 10)
 DEPTH = 10  # articles ranked per query: the deepest cutoff
@@ -220,7 +219,7 @@ def evaluate(benchmark: Benchmark, search: SearchFunction, aliases: dict[str, st
 def duplicate_aliases(articles: Iterable[Article | IngestError]) -> dict[str, str]:
     """Ingest stores one copy of a text seen under several ids (the first); map the others to it, so a
     relevant article whose twin was stored still counts as found."""
-    from qa.index import text_fingerprint
+    from qa.types import text_fingerprint
 
     first_by_text: dict[str, str] = {}
     aliases: dict[str, str] = {}
@@ -314,7 +313,7 @@ def run(
 
         def search(query: Query) -> list[Hit]:
             as_of = query.date if use_dates else None
-            return index.search(query.text, DEPTH, mode=mode, as_of=as_of or None)
+            return index.search(query.text, DEPTH, filters=Filters(as_of=as_of), mode=mode)
 
         figures = evaluate(benchmark, search, aliases)
         built = index.stats()

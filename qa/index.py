@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -20,8 +17,8 @@ from qa.embed import CrossEncoderReranker, Embedder
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
-from qa.store import Chunking, Filters, NewArticle, Store
-from qa.types import Answer, Article, Chunk, Hit, IngestError, IngestReport, Quote
+from qa.store import Chunking, NewArticle, Store
+from qa.types import Answer, Article, Chunk, Filters, Hit, IngestError, IngestReport, Quote, text_fingerprint
 
 ProgressCallback = Callable[[int], None]
 
@@ -35,15 +32,6 @@ QUOTES_BACKFILL_BATCH = 200  # articles per committed step
 # chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
 # the setup of the BEIR benchmarks, whose published scores embed each document whole.
 WHOLE_ARTICLE = 0
-
-
-def text_fingerprint(text: str) -> str:
-    """Identity of an article's text for duplicate detection: case, Unicode form and spacing ignored.
-
-    Looser than ingest's content_id on purpose: a re-scraped copy differing only in case is the same
-    story (skipped), while ids, which users see and quote, stay exact to the text they were made from."""
-    normalised = " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def load_embedder(name: str, backend: str) -> Embedder:
@@ -143,26 +131,20 @@ class Index:
         query: str,
         k: int = 5,
         *,
-        source: str | None = None,
-        since: str | date | None = None,
-        until: str | date | None = None,
-        mode: str = rank.DEFAULT_MODE,
-        as_of: str | date | None = None,
+        filters: Filters = Filters(),
+        mode: str | None = None,
         per_article: bool = True,
     ) -> list[Hit]:
-        """The k passages most relevant to ``query``, best first, optionally filtered by outlet and date.
+        """The k passages most relevant to ``query``, best first, from the articles ``filters`` allows.
 
-        ``mode`` is "hybrid" (keyword and vector search fused, the default), "dense" or "bm25". ``as_of``
-        answers as on that date: nothing published after it, and recent articles preferred. With
-        ``per_article`` (the default) the k passages come from k distinct articles, each its best one."""
+        ``mode`` is "hybrid" (keyword and vector search fused; None means it), "dense" or "bm25". A
+        ``filters.as_of`` date answers as on that date: nothing published after it, and recent articles
+        preferred. With ``per_article`` (the default) the k passages come from k distinct articles."""
         request = rank.SearchRequest(
             query=_check_query(query),
             k=_check_k(k),
-            filters=Filters(
-                source=source or None, since=_iso_date(since, "since"), until=_iso_date(until, "until"),
-                as_of=_iso_date(as_of, "as_of"),
-            ),
-            mode=rank.check_mode(mode),
+            filters=filters,
+            mode=rank.check_mode(mode or rank.DEFAULT_MODE),
             settings=replace(self.ranking, per_article=per_article),
             reranker=self.reranker,
         )
@@ -183,15 +165,14 @@ class Index:
         speaker: str | None = None,
         *,
         article_ids: Sequence[str] | None = None,
-        source: str | None = None,
-        since: str | date | None = None,
-        until: str | date | None = None,
+        filters: Filters = Filters(),
     ) -> list[Quote]:
         """Direct quotations found at ingest, by article then position, each with its exact span and
         resolved speaker. ``speaker`` is a name or role as a user writes it ("Blinken", "the secretary of
-        state"): only quotes that speaker_matches keeps. Extracts quotes first if the index lacks them."""
+        state"): only quotes that speaker_matches keeps. ``filters.as_of`` counts as ``until`` here.
+        Extracts quotes first if the index lacks them."""
         self.ensure_quotes()
-        filters = Filters(source=source or None, since=_iso_date(since, "since"), until=_iso_date(until, "until"))
+        filters = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
         # LIKE pre-filter on every word of the name, so that "the senator" still finds the role "Sen.".
         words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker or "")]
         words = [word for word in words if word.casefold() not in _NAME_FILLERS]
@@ -423,14 +404,3 @@ def _check_k(k: int) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise QAError(f"k must be a positive whole number, not {k!r}")
     return min(k, 1000)
-
-
-def _iso_date(value: str | date | None, field: str) -> str | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    try:
-        return date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise QAError(f"{field}: {value!r} is not a date (expected YYYY-MM-DD)") from None

@@ -2,19 +2,18 @@
 
 Only streaming chat completions are needed, so this speaks the protocol with httpx directly: POST
 {base}/chat/completions with "stream": true, then read server-sent events ``data: {json}`` until
-``data: [DONE]``. Configured by arguments (``qa ask --llm-url``) or by QA_LLM_URL, QA_LLM_MODEL and
-QA_LLM_API_KEY, so that the chat and the REST API use the same endpoint as the command line.
+``data: [DONE]``. Configured by a qa.config.LLMConfig: from arguments (``qa ask --llm-url``) or from QA_LLM_URL,
+QA_LLM_MODEL and QA_LLM_API_KEY, so that the chat and the REST API use the same endpoint as the command line.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import httpx
 
+from qa.config import LLMConfig
 from qa.errors import QAError
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
@@ -22,32 +21,6 @@ Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content":
 
 class LLMError(QAError):
     """The endpoint could not be reached, refused the request, or sent something unreadable."""
-
-
-@dataclass(frozen=True)
-class LLMConfig:
-    url: str  # the server's base URL, e.g. http://127.0.0.1:8080/v1 (or without /v1)
-    model: str = ""  # some servers serve one model and ignore this
-    api_key: str = ""
-    timeout: float = 60.0  # seconds to connect, and between two streamed pieces
-    max_tokens: int = 400
-    temperature: float = 0.2
-
-    @classmethod
-    def from_env(cls) -> "LLMConfig | None":
-        url = os.environ.get("QA_LLM_URL", "").strip()
-        if not url:
-            return None
-        return cls(url=url, model=os.environ.get("QA_LLM_MODEL", ""), api_key=os.environ.get("QA_LLM_API_KEY", ""))
-
-    @property
-    def completions_url(self) -> str:
-        base = self.url.rstrip("/")
-        if base.endswith("/chat/completions"):
-            return base
-        if not base.endswith("/v1"):
-            base += "/v1"
-        return base + "/chat/completions"
 
 
 def stream_chat(config: LLMConfig, messages: Sequence[Message]) -> Iterator[str]:

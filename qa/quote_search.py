@@ -20,7 +20,7 @@ from typing import Sequence
 from qa.chunk import split_sentences
 from qa.extract import content_terms, term_overlap
 from qa.index import Index
-from qa.types import Article, Quote
+from qa.types import Article, Filters, Quote
 
 LEXICAL_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.15
@@ -46,16 +46,12 @@ class RankedQuote:
 class QuoteSearch:
     speaker: str  # as the question names them: "Blinken", "the secretary of state"
     topic: str  # "" for "what did Blinken say?"
-    source: str | None = None
-    since: str | None = None
-    until: str | None = None
-    as_of: str | None = None
+    filters: Filters = Filters()
 
 
 def ranked_quotes(index: Index, search: QuoteSearch) -> list[RankedQuote]:
     """The speaker's quotes, most relevant to the topic first; [] when the speaker is never quoted."""
-    until = search.until or search.as_of
-    quotes = [trimmed(q) for q in index.quotes(search.speaker, source=search.source, since=search.since, until=until)]
+    quotes = [trimmed(q) for q in index.quotes(search.speaker, filters=search.filters)]
     quotes = [q for q in quotes if _words(q.text) >= MIN_WORDS] or quotes
     if not quotes:
         return []
@@ -96,10 +92,7 @@ def _scoring_context(text: str, quote: Quote) -> str:
 def _article_prior(index: Index, search: QuoteSearch, quoted_in: set[str]) -> dict[str, float]:
     """1 for the article a search for "speaker topic" ranks first, decaying with rank; only articles
     that quote the speaker count, and their order among themselves is what matters."""
-    hits = index.search(
-        f"{search.speaker} {search.topic}".strip(), PRIOR_ARTICLES, source=search.source, since=search.since,
-        until=search.until, as_of=search.as_of,
-    )
+    hits = index.search(f"{search.speaker} {search.topic}".strip(), PRIOR_ARTICLES, filters=search.filters)
     ranked = [hit.article_id for hit in hits if hit.article_id in quoted_in]
     return {article_id: 1.0 / (1 + rank / 3) for rank, article_id in enumerate(dict.fromkeys(ranked))}
 

@@ -22,8 +22,8 @@ from typing import Callable, Iterable, Literal, Protocol, Sequence
 import numpy as np
 
 from qa.errors import QAError
-from qa.store import ChunkFacts, Filters, Store, StoreView
-from qa.types import Hit
+from qa.store import ChunkFacts, Store, StoreView
+from qa.types import Filters, Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")

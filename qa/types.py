@@ -1,9 +1,63 @@
-"""Core value types. Standard library only, so every layer can import them."""
+"""Core value types, and the one home of the ids derived from text. Standard library only (and
+qa.errors), so every layer can import them."""
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
+
+from qa.errors import QAError
+
+
+def content_id(text: str) -> str:
+    """A stable id for an article without one: the same text re-ingested gets the same id.
+
+    Case is kept (unlike text_fingerprint): two texts that differ only in case get different ids, and
+    the index then decides whether the second is a duplicate."""
+    normalised = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+
+
+def text_fingerprint(text: str) -> str:
+    """Identity of an article's text for duplicate detection: case, Unicode form and spacing ignored.
+
+    Looser than content_id on purpose: a re-scraped copy differing only in case is the same story
+    (skipped), while ids, which users see and quote, stay exact to the text they were made from."""
+    normalised = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search, an answer or a quote lookup may use. Dates are inclusive and accept
+    ``date`` objects or ISO strings, normalised to YYYY-MM-DD; a bad one raises QAError naming it."""
+
+    source: str | None = None  # the outlet, exactly as stored (case ignored)
+    since: str | None = None
+    until: str | None = None
+    as_of: str | None = None  # like until, but undated articles are kept and recent ones preferred
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", self.source or None)
+        for name in ("since", "until", "as_of"):
+            object.__setattr__(self, name, _iso_date(getattr(self, name), name))
+
+    def __bool__(self) -> bool:
+        return any((self.source, self.since, self.until, self.as_of))
+
+
+def _iso_date(value: str | date | None, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise QAError(f"{name}: {value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)
@@ -50,6 +104,19 @@ class Hit:
     published: str = ""
     source: str = ""
     authors: tuple[str, ...] = ()
+
+    @classmethod
+    def of_article(cls, article: Article, start: int, end: int, score: float) -> "Hit":
+        """``article.text[start:end]`` as a hit carrying the article's facts."""
+        return cls(
+            article_id=article.id, text=article.text[start:end], start=start, end=end, score=score,
+            title=article.title, url=article.url, published=article.published, source=article.source,
+            authors=article.authors,
+        )
+
+    def contains(self, article_id: str, start: int, end: int) -> bool:
+        """Whether the span ``start:end`` of article ``article_id`` lies within this passage."""
+        return self.article_id == article_id and self.start <= start and end <= self.end
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

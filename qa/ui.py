@@ -53,7 +53,7 @@ import gradio as gr  # noqa: E402  (after the finder above)
 from qa.api import IndexService, Upload
 from qa.errors import QAError
 from qa.ingest import SUFFIXES
-from qa.types import Answer, Citation, Hit, IngestReport
+from qa.types import Answer, Citation, Filters, Hit, IngestReport
 
 ALL_OUTLETS = "All outlets"
 DEFAULT_EXAMPLES = (
@@ -199,10 +199,8 @@ def _respond(
     yield "", asked, history, gr.skip(), gr.skip()
     written, answer = "", None
     try:
-        pieces = service.ask_stream(
-            question, history=[tuple(turn) for turn in history], k=int(k),
-            source=None if outlet in (None, "", ALL_OUTLETS) else outlet, since=since, until=until,
-        )
+        filters = Filters(source=None if outlet in (None, "", ALL_OUTLETS) else outlet, since=since, until=until)
+        pieces = service.ask_stream(question, history=[tuple(turn) for turn in history], k=int(k), filters=filters)
         for piece in pieces:
             if isinstance(piece, Answer):
                 answer = piece
@@ -330,10 +328,7 @@ def _no_sources() -> str:
 
 def _hit_containing(citation: Citation, hits: Sequence[Hit]) -> Hit | None:
     """The passage that holds the cited span (spans are in article coordinates)."""
-    for hit in hits:
-        if hit.article_id == citation.article_id and hit.start <= citation.start and citation.end <= hit.end:
-            return hit
-    return None
+    return next((hit for hit in hits if hit.contains(citation.article_id, citation.start, citation.end)), None)
 
 
 def _highlighted(hit: Hit, citations: Sequence[Citation], context: int | None = None) -> str:

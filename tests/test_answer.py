@@ -19,7 +19,7 @@ from qa.cli import main
 from qa.index import Index
 from qa.ingest import load_articles
 from qa.quotes import EXTRACTOR_VERSION
-from qa.types import Answer, Article, Citation
+from qa.types import Answer, Article, Citation, Filters
 from qa.verify import VerificationError, verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +118,7 @@ def test_a_question_the_articles_cannot_answer_is_declined_with_the_closest_pass
 
 
 def test_filters_apply_to_quote_answers(index: Index) -> None:
-    answer = ask(index, "what did Blinken say about Article 5?", since="2023-01-01")
+    answer = ask(index, "what did Blinken say about Article 5?", filters=Filters(since="2023-01-01"))
     assert answer.kind == "none" and not answer.citations
 
 

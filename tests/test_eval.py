@@ -26,7 +26,7 @@ from qa.eval import (
     reciprocal_rank,
 )
 from qa.errors import QAError
-from qa.types import Article, Hit
+from qa.types import Article, Filters, Hit
 
 # -- metrics -----------------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ def test_search_as_of_a_date_never_returns_later_articles(news_bench, tmp_path, 
     with qa_eval.open_benchmark_index(
         bench, folder, model=str(tiny_model_path), chunking=chunking, backend="torch"
     ) as index:
-        hits = index.search("wheat harvest strike", k=10, mode="bm25", as_of="2022-03-01")
+        hits = index.search("wheat harvest strike", k=10, mode="bm25", filters=Filters(as_of="2022-03-01"))
     assert [hit.published for hit in hits] == ["2022-03-01"]
     dated = qa_eval.run(
         news_bench, mode="bm25", use_dates=True, model=str(tiny_model_path), backend="torch", quiet=True

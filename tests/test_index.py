@@ -7,7 +7,7 @@ import pytest
 
 from qa.errors import QAError
 from qa.index import Index
-from qa.types import Article, IngestError
+from qa.types import Article, Filters, IngestError
 
 WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar".split()
 
@@ -100,10 +100,10 @@ def test_filters_on_source_and_dates(index):
         article(2, source="Herald", published="2022-01-20"),
         article(3, source="Herald", published=""),
     ])
-    assert {h.article_id for h in index.search("alpha", k=50, source="herald")} == {"a2", "a3"}
-    assert {h.article_id for h in index.search("alpha", k=50, since="2022-01-10")} == {"a2"}
-    assert {h.article_id for h in index.search("alpha", k=50, until="2022-01-10")} == {"a1"}
-    assert index.search("alpha", k=5, source="Nobody") == []
+    assert {h.article_id for h in index.search("alpha", k=50, filters=Filters(source="herald"))} == {"a2", "a3"}
+    assert {h.article_id for h in index.search("alpha", k=50, filters=Filters(since="2022-01-10"))} == {"a2"}
+    assert {h.article_id for h in index.search("alpha", k=50, filters=Filters(until="2022-01-10"))} == {"a1"}
+    assert index.search("alpha", k=5, filters=Filters(source="Nobody")) == []
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_filters_on_source_and_dates(index):
 )
 def test_bad_queries_are_clear_errors(index, query, k, since, message):
     with pytest.raises(QAError, match=message):
-        index.search(query, k, since=since)
+        index.search(query, k, filters=Filters(since=since))
 
 
 def test_failures_are_counted_and_the_rest_is_ingested(index):

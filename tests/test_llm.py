@@ -23,7 +23,8 @@ from qa.answer import ask, ask_stream
 from qa.cli import main
 from qa.generate import generated_answer
 from qa.index import Index
-from qa.llm import LLMConfig, LLMError, stream_chat
+from qa.config import LLMConfig
+from qa.llm import LLMError, stream_chat
 from qa.types import Answer, Hit
 
 GENEVA = "Where did Blinken meet Lavrov?"

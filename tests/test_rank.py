@@ -15,7 +15,7 @@ from qa.embed import CrossEncoderReranker
 from qa.errors import QAError
 from qa.index import Index
 from qa.store import ChunkFacts
-from qa.types import Article
+from qa.types import Article, Filters
 
 # -- fusion ------------------------------------------------------------------------------------
 
@@ -139,12 +139,12 @@ def test_a_question_of_stopwords_only_finds_nothing_by_keywords_and_still_search
 
 
 def test_as_of_never_returns_later_articles_and_prefers_recent_ones(news_index):
-    hits = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25", as_of="2022-06-16")
+    hits = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25", filters=Filters(as_of="2022-06-16"))
     assert "grain-later" not in {hit.article_id for hit in hits}
     assert hits[0].article_id == "grain-new"  # a match almost as good as grain-old, six weeks more recent
     undated = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25")
     assert undated[0].article_id == "grain-old"
-    later = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25", as_of="2022-08-01")
+    later = news_index.search("Ukraine grain exports wheat prices", k=5, mode="bm25", filters=Filters(as_of="2022-08-01"))
     assert "grain-later" in {hit.article_id for hit in later}
 
 

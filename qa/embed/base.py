@@ -55,11 +55,6 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
-def cache_root() -> Path:
-    """Where article-qa keeps what it derives and can rebuild: $QA_CACHE, else ~/.cache/article-qa."""
-    return Path(os.environ.get("QA_CACHE") or Path.home() / ".cache" / "article-qa")
-
-
 def model_fingerprint(folder: Path) -> str:
     """Identity of a model folder's contents, cheap enough to compute on every start.
 

@@ -12,8 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.config import DEFAULT_MODEL
-from qa.embed.base import cache_root, resolve_model_path
+from qa.config import DEFAULT_MODEL, cache_root
+from qa.embed.base import resolve_model_path
 from qa.embed.openvino_export import Export, exported
 
 # Up to this many texts, documents are embedded by the query model when the bulk (throughput) one is

@@ -27,7 +27,8 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.embed.base import cache_root, model_fingerprint
+from qa.config import cache_root
+from qa.embed.base import model_fingerprint
 from qa.embed.tokens import Tokens
 
 EXPORT_FORMAT = 1  # bump when the exported files or their meaning change; older caches are then ignored

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from qa.errors import QAError
-from qa.ingest.common import article_from_dict, content_id, normalise_date
+from qa.ingest.common import article_from_dict, normalise_date
 from qa.ingest.html import parse_html, read_html
 from qa.ingest.jsonl import read_jsonl
 from qa.ingest.text import parse_text, read_text
@@ -16,7 +16,6 @@ from qa.types import Article, IngestError
 __all__ = [
     "SUFFIXES",
     "article_from_dict",
-    "content_id",
     "load_articles",
     "normalise_date",
     "parse_html",

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from qa.errors import QAError
-from qa.types import Article
+from qa.types import Article, content_id
 
 # Checked before fromisoformat so that any ISO datetime tail (nanoseconds, "EST", ...) still
 # yields its date, and so Python 3.10's narrower fromisoformat is not a limitation.
@@ -54,13 +52,6 @@ def decode_utf8(data: bytes) -> str:
         raise QAError(f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})") from None
 
 
-def content_id(text: str) -> str:
-    """A stable id for an article without one: the same text re-ingested gets the same id.
-
-    Case is kept (unlike the index's duplicate fingerprint): two texts that differ only in case get
-    different ids, and the index then decides whether the second is a duplicate."""
-    normalised = " ".join(unicodedata.normalize("NFC", text).split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
 
 def host_of(url: str) -> str:

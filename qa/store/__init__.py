@@ -22,17 +22,17 @@ from qa.errors import QAError
 from qa.store.files import write_json_atomically
 from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
 from qa.store.keywords import KeywordIndex
-from qa.store.meta import Filters, MetaStore, NewArticle
+from qa.store.meta import MetaStore, NewArticle
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
-from qa.types import Article, Hit, Quote
+from qa.types import Article, Filters, Hit, Quote
 
 FORMAT_VERSION = 2  # 2: embedding_backend and vector_space; vector_index follows the size
 MANIFEST = "manifest.json"
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
 
-__all__ = ["ChunkFacts", "Chunking", "Filters", "Manifest", "NewArticle", "Store", "StoreView", "FORMAT_VERSION"]
+__all__ = ["ChunkFacts", "Chunking", "Manifest", "NewArticle", "Store", "StoreView", "FORMAT_VERSION"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from qa.store.chunk_table import ChunkTable
-from qa.types import Article, Chunk, Hit, Quote
+from qa.types import Article, Chunk, Filters, Hit, Quote
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -73,17 +73,6 @@ class NewArticle:
     chunks: Sequence[Chunk]
     vectors: np.ndarray
     quotes: Sequence[Quote] = ()
-
-
-@dataclass(frozen=True)
-class Filters:
-    source: str | None = None
-    since: str | None = None  # inclusive ISO dates
-    until: str | None = None
-    as_of: str | None = None  # like until, but articles without a date are kept
-
-    def __bool__(self) -> bool:
-        return any((self.source, self.since, self.until, self.as_of))
 
 
 class MetaStore:

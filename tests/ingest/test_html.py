@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import QAError
-from qa.ingest import content_id, load_articles, read_html
+from qa.ingest import load_articles, read_html
+from qa.types import content_id
 from qa.types import IngestError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import QAError
-from qa.ingest import content_id, read_text
+from qa.ingest import read_text
+from qa.types import content_id
 from qa.types import Article
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "blinken-lavrov-geneva.txt"
