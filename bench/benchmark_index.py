@@ -12,7 +12,7 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.config import DEFAULT_MODEL  # noqa: E402
-from qa.eval import Benchmark, cached_index_path, load_benchmark, open_benchmark_index  # noqa: E402
+from qa.evaluate import Benchmark, cached_index_path, load_benchmark, open_benchmark_index  # noqa: E402
 from qa.index import Index  # noqa: E402
 
 

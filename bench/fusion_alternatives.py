@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/fusion_alternatives.py ../shared/bench/scifact [--as-of-question-date]
 
-Candidates come from the product's retrievers (Store.nearest, the keyword query of qa.rank); each
-alternative then ranks articles from the same candidates: reciprocal-rank fusion (what qa.rank does,
+Candidates come from the product's retrievers (Store.nearest, the keyword query of qa.search); each
+alternative then ranks articles from the same candidates: reciprocal-rank fusion (what qa.search does,
 with several k and dense weights) and normalised weighted sums of the raw scores (max, min-max and
 z-score normalisation, several dense shares), an article scoring as its best chunk.
 """
@@ -20,8 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmark_index  # noqa: E402
-from qa import rank  # noqa: E402
-from qa.eval import Query, Tally, duplicate_aliases  # noqa: E402
+from qa import search  # noqa: E402
+from qa.evaluate import Query, Tally, duplicate_aliases  # noqa: E402
 from qa.store import ChunkFacts  # noqa: E402
 from qa.types import Filters  # noqa: E402
 from qa.types import Hit  # noqa: E402
@@ -51,11 +51,13 @@ def main() -> None:
         print("\t".join([name, *(f"{figures[column]:.3f}" for column in COLUMNS)]), flush=True)
 
 
-def _candidates(index, query: Query, settings: rank.RankSettings, dated: bool) -> Candidates:
+def _candidates(index, query: Query, settings: search.RankSettings, dated: bool) -> Candidates:
     filters = Filters(as_of=query.date) if dated and query.date else Filters()
-    dense = index.store.nearest(index._embed_query(query.text), settings.candidates, filters)
-    keyword = index.store.keyword_search(query.text, settings.candidates, filters)
-    facts = index.store.chunk_facts(sorted({chunk for chunk, _ in dense + keyword}))
+    vector = index.embed_query(query.text)
+    with index.store.view() as view:
+        dense = view.nearest(vector, settings.candidates, filters)
+        keyword = view.keyword_search(query.text, settings.candidates, filters)
+        facts = view.chunk_facts(sorted({chunk for chunk, _ in dense + keyword}))
     return dense, keyword, facts
 
 
@@ -73,8 +75,8 @@ def _alternatives(default_k: float) -> list[tuple[str, Ranker]]:
 def _rrf(k: float, dense_weight: float, keyword_weight: float) -> Ranker:
     def ranker(candidates: Candidates) -> list[str]:
         dense, keyword, facts = candidates
-        lists = [rank.RankedList([c for c, _ in dense], dense_weight), rank.RankedList([c for c, _ in keyword], keyword_weight)]
-        return [facts[chunk].article_id for chunk, _ in rank.fuse(lists, facts, rrf_k=k, per_article=True)]
+        lists = [search.RankedList([c for c, _ in dense], dense_weight), search.RankedList([c for c, _ in keyword], keyword_weight)]
+        return [facts[chunk].article_id for chunk, _ in search.fuse(lists, facts, rrf_k=k, per_article=True)]
 
     return ranker
 

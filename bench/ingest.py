@@ -63,10 +63,13 @@ def main() -> None:
 
 
 def embedded_texts(articles, embedder) -> list[str]:
-    from qa.index import Index
+    from qa.indexing import passages
+    from qa.store import Chunking
+    from qa.config import Settings
 
-    with tempfile.TemporaryDirectory() as folder, Index.open(Path(folder) / "ix", embedder=embedder, create=True) as index:
-        return [text for article in articles for text in index.passages(article)[1]]
+    defaults = Settings()
+    chunking = Chunking(defaults.chunk_tokens, defaults.overlap_tokens, defaults.title_tokens)
+    return [text for article in articles for text in passages(article, chunking=chunking, embedder=embedder)[1]]
 
 
 def timed_pipeline(articles, embedder) -> tuple[float, int]:

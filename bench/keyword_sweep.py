@@ -5,7 +5,7 @@ article-level keyword votes, and where the relevant article ranks in each retrie
 
 Each question's dense candidates are read once, with and without its date. Each BM25 variant is built
 from the token ids the index stores, and searched with the product's KeywordIndex.search; candidates
-are then ranked with the product's fusion (qa.rank: lead vote, date vote, one passage per article).
+are then ranked with the product's fusion (qa.search: lead vote, date vote, one passage per article).
 The article-level votes are bm25s indexes over whole articles (headline only; headline and text)
 whose ranking of articles counts like the lead vote. Tune on the whole question set, never on one.
 """
@@ -23,8 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmark_index  # noqa: E402
-from qa import rank  # noqa: E402
-from qa.eval import Query, Tally, duplicate_aliases  # noqa: E402
+from qa import search  # noqa: E402
+from qa.evaluate import Query, Tally, duplicate_aliases  # noqa: E402
 from qa.types import Filters  # noqa: E402
 from qa.store.keywords import B, K1, KeywordIndex, _tokenizer  # noqa: E402
 from qa.types import Hit  # noqa: E402
@@ -42,11 +42,13 @@ def main() -> None:
         store, settings = index.store, index.ranking
         aliases = duplicate_aliases(bench.articles())
         stored = KeywordIndex.load_newest(store.folder)
-        allowed = {q.id: store._meta.chunk_ids_matching(Filters(as_of=q.date)) for q in bench.queries if q.date}
-        dense = {
-            (q.id, dated): [c for c, _ in store.nearest(index._embed_query(q.text), settings.candidates, _filters(q, dated))]
-            for q in bench.queries for dated in (False, True)
-        }
+        allowed = {q.id: store.database.chunk_ids_matching(Filters(as_of=q.date)) for q in bench.queries if q.date}
+        vectors = {q.id: index.embed_query(q.text) for q in bench.queries}
+        with store.view() as view:
+            dense = {
+                (q.id, dated): [c for c, _ in view.nearest(vectors[q.id], settings.candidates, _filters(q, dated))]
+                for q in bench.queries for dated in (False, True)
+            }
 
         def keyword(variant: KeywordIndex) -> dict:
             return {
@@ -58,9 +60,9 @@ def main() -> None:
             for dated in (False, True):
                 tally = Tally()
                 for q in bench.queries:
-                    lists = [rank.RankedList(dense[q.id, dated], settings.dense_weight)] if with_dense else []
-                    lists.append(rank.RankedList(keywords[q.id, dated]))
-                    extra = [rank.RankedList(votes[q.id, dated], weight, picks_passage=False)] if votes else []
+                    lists = [search.RankedList(dense[q.id, dated], settings.dense_weight)] if with_dense else []
+                    lists.append(search.RankedList(keywords[q.id, dated]))
+                    extra = [search.RankedList(votes[q.id, dated], weight, picks_passage=False)] if votes else []
                     ranked = _fused(store, settings, q, dated, lists, extra)
                     relevant = frozenset(aliases.get(a, a) for a in q.relevant)
                     tally.add(q, [Hit(a, "", 0, 0, 0.0) for a in ranked], relevant, 0.0)
@@ -82,14 +84,15 @@ def _filters(query: Query, dated: bool) -> Filters:
     return Filters(as_of=query.date) if dated and query.date else Filters()
 
 
-def _fused(store, settings: rank.RankSettings, query: Query, dated: bool, lists: list, votes: list) -> list[str]:
-    facts = store.chunk_facts(sorted({c for ranked in lists + votes for c in ranked.chunk_ids}))
-    lists = lists + [rank.lead_list(ranked, facts, settings.lead_weight) for ranked in lists] + votes
+def _fused(store, settings: search.RankSettings, query: Query, dated: bool, lists: list, votes: list) -> list[str]:
+    with store.view() as view:
+        facts = view.chunk_facts(sorted({c for ranked in lists + votes for c in ranked.chunk_ids}))
+    lists = lists + [search.lead_list(ranked, facts, settings.lead_weight) for ranked in lists] + votes
     bonus = (
-        rank.recency_bonus(query.date, days=settings.recency_days, weight=settings.recency_weight)
+        search.recency_bonus(query.date, days=settings.recency_days, weight=settings.recency_weight)
         if dated and query.date else (lambda facts: 0.0)
     )
-    fused = rank.fuse(lists, facts, rrf_k=settings.rrf_k, per_article=True, bonus=bonus)
+    fused = search.fuse(lists, facts, rrf_k=settings.rrf_k, per_article=True, bonus=bonus)
     return [facts[chunk].article_id for chunk, _ in fused][:10]
 
 
@@ -108,7 +111,7 @@ def _article_votes(store, queries: list[Query], field: str) -> dict:
     while rows := store.articles_after(rowid, 1000):
         articles += [article for _, _, article in rows]
         rowid = rows[-1][0]
-    leads = dict(store._meta._db().execute("SELECT article_id, id FROM chunks WHERE ordinal = 0"))
+    leads = dict(store.database.connection().execute("SELECT article_id, id FROM chunks WHERE ordinal = 0"))
     tokenizer = _tokenizer()
     texts = [a.title if field == "headline" else f"{a.title}\n{a.text}" for a in articles]
     retriever = bm25s.BM25(k1=K1, b=B)

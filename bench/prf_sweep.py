@@ -4,9 +4,9 @@ the first round's best chunks, rank the relevant article higher?
     .venv/bin/python bench/prf_sweep.py ../shared/bench/realtimeqa --index ~/.cache/article-qa/rtqa-default
     .venv/bin/python bench/prf_sweep.py ../shared/bench/scifact --index ~/.cache/article-qa/scifact-8346e1908f366a07
 
-The first stage is the product's hybrid search (qa.rank._candidates and qa.rank._fused, as Index.search
+The first stage is the product's hybrid search (qa.search._candidates and qa.search._fused, as Index.search
 runs them, with the index's RankSettings). Each variant then changes one or both retriever lists and
-fuses again with qa.rank._fused (same RRF, lead vote, date bonus, one passage per article). Every
+fuses again with qa.search._fused (same RRF, lead vote, date bonus, one passage per article). Every
 variant is scored through qa.eval.evaluate, without and (when the questions have dates) with the
 question date as as_of. Variants:
 
@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmark_index  # noqa: E402
 import qa  # noqa: E402
-from qa import rank  # noqa: E402
-from qa.eval import DEPTH, Query, duplicate_aliases, evaluate, reciprocal_rank, distinct_articles  # noqa: E402
+from qa import search  # noqa: E402
+from qa.evaluate import DEPTH, Query, duplicate_aliases, evaluate, reciprocal_rank, distinct_articles  # noqa: E402
 from qa.types import Filters  # noqa: E402
 from qa.store.keywords import KeywordIndex  # noqa: E402
 
@@ -117,12 +117,12 @@ class Runner:
 
     def embed(self, text: str) -> np.ndarray:
         if text not in self.vectors:
-            self.vectors[text] = self.index._embed_query(text)
+            self.vectors[text] = self.index.embed_query(text)
         return self.vectors[text]
 
-    def request(self, query: Query, dated: bool) -> rank.SearchRequest:
+    def request(self, query: Query, dated: bool) -> search.SearchRequest:
         filters = Filters(as_of=query.date) if dated and query.date else Filters()
-        return rank.SearchRequest(query=query.text, k=DEPTH, filters=filters, mode="hybrid", settings=self.settings)
+        return search.SearchRequest(query=query.text, k=DEPTH, filters=filters, mode="hybrid", settings=self.settings)
 
     def first_stage(self, query: Query, dated: bool) -> FirstStage:
         key = (query.id, dated)
@@ -132,8 +132,8 @@ class Runner:
             done: Future = Future()
             done.set_result(vector)
             with self.store.view() as view:
-                lists, facts = rank._candidates(view, request, done)
-                fused = rank._fused(lists, facts, request)
+                lists, facts = search.candidates(view, request, done)
+                fused = search.fused(lists, facts, request)
             self.first[key] = FirstStage(lists, facts, fused, request, vector)
         return self.first[key]
 
@@ -146,18 +146,18 @@ class Runner:
                 return view.hits(stage.fused[:DEPTH])
             started = time.perf_counter()
             dense_list, bm25_list = stage.lists  # _candidates puts dense first
-            extra: list[rank.RankedList] = []
+            extra: list[search.RankedList] = []
             depth = max(self.settings.candidates, DEPTH)
             if variant.dense is not None:
                 source, m, alpha, added = variant.dense
                 feedback = self._feedback(stage, source, m)
                 new_dense = dense_list
                 if feedback:
-                    mean = self.store._meta.vectors_of(np.asarray(feedback)).mean(axis=0)
+                    mean = self.store.database.vectors_of(np.asarray(feedback)).mean(axis=0)
                     q = alpha * stage.vector + (1 - alpha) * mean
                     q = (q / np.linalg.norm(q)).astype(np.float32)
                     ids = [c for c, _ in view.nearest(q, depth, stage.request.filters)]
-                    new_dense = rank.RankedList(ids, self.settings.dense_weight)
+                    new_dense = search.RankedList(ids, self.settings.dense_weight)
                 if added:
                     extra.append(new_dense)
                 else:
@@ -168,14 +168,14 @@ class Runner:
                 ids = self._rm3(view, query.text, feedback, n, lam, depth, stage.request.filters)
                 if ids is not None:
                     if added_weight:
-                        extra.append(rank.RankedList(ids, added_weight))
+                        extra.append(search.RankedList(ids, added_weight))
                     else:
-                        bm25_list = rank.RankedList(ids)
+                        bm25_list = search.RankedList(ids)
             lists = [dense_list, bm25_list, *extra]
             new_ids = {c for ranked in lists for c in ranked.chunk_ids} - stage.facts.keys()
             facts = {**stage.facts, **view.chunk_facts(sorted(new_ids))} if new_ids else stage.facts
-            lists = [rank.RankedList([c for c in r.chunk_ids if c in facts], r.weight, r.picks_passage) for r in lists]
-            fused = rank._fused(lists, facts, stage.request)
+            lists = [search.RankedList([c for c in r.chunk_ids if c in facts], r.weight, r.picks_passage) for r in lists]
+            fused = search.fused(lists, facts, stage.request)
             self.prf_seconds.setdefault(variant.name, []).append(time.perf_counter() - started)
             return view.hits(fused[:DEPTH])
 
@@ -209,7 +209,7 @@ class Runner:
             start, end = int(self.indptr[t]), int(self.indptr[t + 1])
             scores[np.asarray(self.indices[start:end])] += w * np.asarray(self.data[start:end], dtype=np.float64)
         if filters:
-            allowed = self.store._meta.chunk_ids_matching(filters)
+            allowed = self.store.database.chunk_ids_matching(filters)
             scores *= np.isin(np.asarray(self.keywords.chunk_ids), allowed, assume_unique=True)
         matching = np.flatnonzero(scores > 0)
         if len(matching) > depth:
@@ -252,12 +252,12 @@ def main() -> None:
             for dated in settings_list:
                 seen: dict[str, list] = {}
 
-                def search(query: Query, variant=variant, dated=dated, seen=seen):
+                def searched(query: Query, variant=variant, dated=dated, seen=seen):
                     hits = runner.search(variant, query, dated)
                     seen[query.id] = hits
                     return hits
 
-                figures = evaluate(bench, search, aliases)
+                figures = evaluate(bench, searched, aliases)
                 rr[variant.name, dated] = np.array([
                     reciprocal_rank(distinct_articles(h.article_id for h in seen[q.id]), relevant[q.id])
                     for q in bench.queries

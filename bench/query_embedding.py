@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.config import DEFAULT_MODEL  # noqa: E402
 from qa.embed.batching import QueryBatcher  # noqa: E402
-from qa.index import load_embedder  # noqa: E402
+from qa.embed import load_embedder  # noqa: E402
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "realtimeqa" / "questions.jsonl"
 CALLERS = 8

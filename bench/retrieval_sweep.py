@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import benchmark_index  # noqa: E402
-from qa.eval import DEPTH, duplicate_aliases, evaluate  # noqa: E402
-from qa.rank import RankSettings  # noqa: E402
+from qa.evaluate import DEPTH, duplicate_aliases, evaluate  # noqa: E402
+from qa.search import RankSettings  # noqa: E402
 from qa.types import Filters  # noqa: E402
 
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_in_passages@5", "latency_ms_p50")

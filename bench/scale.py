@@ -71,13 +71,13 @@ def main() -> None:
 def measure(size: int, topics: int, path: Path) -> str:
     import faiss
 
-    from qa.store.meta import MetaStore
+    from qa.store import Database
     from qa.store.vectors import VectorIndex
 
     generator = Topics(topics, seed=0)
     vectors = generator.sample(size)
     queries = generator.sample(QUERIES)
-    meta = MetaStore(path)
+    meta = Database(path)
     _fill(meta, vectors)
 
     exact = faiss.IndexFlatIP(DIMENSION)
@@ -107,10 +107,10 @@ def real(index_dir: Path) -> str:
     import faiss
 
     from qa.embed import load_embedder
-    from qa.store.meta import MetaStore
+    from qa.store import Database
     from qa.store.vectors import Plan, VectorIndex, _sample, _trained_ivf
 
-    meta = MetaStore(index_dir / "meta.sqlite")
+    meta = Database(index_dir / "meta.sqlite")
     ids, vectors = (np.concatenate(part) for part in zip(*meta.all_vectors()))
     questions = [json.loads(line)["question"] for line in (ROOT.parent / "shared/bench/realtimeqa/questions.jsonl").open()]
     queries = load_embedder("all-MiniLM-L6-v2").embed_queries(questions)
@@ -150,7 +150,7 @@ class Topics:
 
 def _fill(meta, vectors: np.ndarray, batch: int = 50_000) -> None:
     """Rows in the store's own chunks table, as ingest leaves them (one article holds them all)."""
-    db = meta._db()
+    db = meta.connection()
     db.execute("BEGIN")
     db.execute(
         "INSERT INTO articles VALUES ('bench', '', '', '', '', '[]', '', '', '', '')"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.eval import load_benchmark, percentile  # noqa: E402
+from qa.evaluate import load_benchmark, percentile  # noqa: E402
 from qa.index import Index  # noqa: E402
-from qa.rank import MODES  # noqa: E402
+from qa.search import MODES  # noqa: E402
 from qa.types import Filters  # noqa: E402
 
 

@@ -251,7 +251,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from qa.eval import load_benchmark, run
+    from qa.evaluate import load_benchmark, run
 
     chunking = load_benchmark(args.bench_dir).default_chunking()
     chunking.update({

@@ -1,43 +1,28 @@
-"""Index: add, replace, delete and search articles over a Store and an Embedder."""
+"""Index: the face of one index folder (open and close, add, delete, search, article, quotes, stats).
+
+The work happens elsewhere: qa.indexing ingests, qa.search ranks, qa.store keeps. Index holds what
+they share (the store, the lazily loaded model, the query batcher, the ranking settings) and the
+writer lock, so that two writes through one Index never interleave.
+"""
 
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass, field, replace
+import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
-from qa import rank
-from qa.chunk import chunk_article
+from qa import indexing, search
 from qa.config import DEFAULT_INDEX, Settings
-from qa.embed import CrossEncoderReranker, Embedder
+from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of, load_embedder, vector_space_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
-from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
-from qa.store import Chunking, NewArticle, Store
-from qa.types import Answer, Article, Chunk, Filters, Hit, IngestError, IngestReport, Quote, text_fingerprint
-
-ProgressCallback = Callable[[int], None]
-
-# State keys of the quote bookkeeping: the extractor version all stored quotes come from, and the
-# progress (extractor version, last article rowid) of a backfill that may have been interrupted.
-QUOTES_VERSION = "quotes_version"
-QUOTES_BACKFILL_VERSION = "quotes_backfill_version"
-QUOTES_BACKFILL_ROWID = "quotes_backfill_rowid"
-QUOTES_BACKFILL_BATCH = 200  # articles per committed step
-
-# chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
-# the setup of the BEIR benchmarks, whose published scores embed each document whole.
-WHOLE_ARTICLE = 0
-
-
-def load_embedder(name: str, backend: str) -> Embedder:
-    from qa.embed import load_embedder as load
-
-    return load(name, backend)
+from qa.quotes import speaker_matches
+from qa.store import Chunking, Store
+from qa.types import Article, Filters, Hit, IngestError, IngestReport, Quote
 
 
 class Index:
@@ -48,12 +33,13 @@ class Index:
     def __init__(self, store: Store, embedder: Embedder | None, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.ranking = rank.RankSettings()
-        self.reranker: rank.Reranker | None = (
+        self.ranking = search.RankSettings()
+        self.reranker: search.Reranker | None = (
             CrossEncoderReranker(settings.reranker) if settings.reranker else None
         )
         self._embedder = embedder
         self._queries = QueryBatcher(lambda texts: self.embedder.embed_queries(texts))
+        self._writer = threading.Lock()
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -85,15 +71,13 @@ class Index:
             if embedder:
                 _check_vectors_mix(store, embedder)
             return cls(store, embedder, _settings_of(store, settings))
-        from qa.embed import DEFAULT_BACKEND, backend_of, vector_space_of
-
         embedder = embedder or load_embedder(settings.model, settings.backend or DEFAULT_BACKEND)
         chunking = Chunking(settings.chunk_tokens, settings.overlap_tokens, settings.title_tokens)
         store = Store.create(
             path, model=embedder.name, dimension=embedder.dimension, chunking=chunking,
             embedding_backend=backend_of(embedder), vector_space=vector_space_of(embedder),
         )
-        store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})  # every article will get quotes at ingest
+        indexing.mark_quotes_current(store)
         return cls(store, embedder, settings)
 
     @property
@@ -105,8 +89,6 @@ class Index:
     def _load_embedder(self) -> Embedder:
         """The settings' backend; by default the default backend if its vectors mix with the index's
         (so a query need not load torch), else the backend the index was built with."""
-        from qa.embed import DEFAULT_BACKEND, vector_space_of
-
         manifest = self.store.manifest
         loaded = load_embedder(manifest.model, self.settings.backend or DEFAULT_BACKEND)
         if vector_space_of(loaded) != manifest.vector_space and not self.settings.backend:
@@ -140,17 +122,18 @@ class Index:
         ``mode`` is "hybrid" (keyword and vector search fused; None means it), "dense" or "bm25". A
         ``filters.as_of`` date answers as on that date: nothing published after it, and recent articles
         preferred. With ``per_article`` (the default) the k passages come from k distinct articles."""
-        request = rank.SearchRequest(
+        request = search.SearchRequest(
             query=_check_query(query),
             k=_check_k(k),
             filters=filters,
-            mode=rank.check_mode(mode or rank.DEFAULT_MODE),
+            mode=search.check_mode(mode or search.DEFAULT_MODE),
             settings=replace(self.ranking, per_article=per_article),
             reranker=self.reranker,
         )
-        return rank.search(self.store, self._queries.submit, request)
+        return search.search(self.store, self._queries.submit, request)
 
-    def _embed_query(self, query: str) -> np.ndarray:
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's unit vector, embedded together with other queries waiting at the same moment."""
         return self._queries.submit(query).result()
 
     def article(self, article_id: str) -> Article | None:
@@ -170,8 +153,7 @@ class Index:
         """Direct quotations found at ingest, by article then position, each with its exact span and
         resolved speaker. ``speaker`` is a name or role as a user writes it ("Blinken", "the secretary of
         state"): only quotes that speaker_matches keeps. ``filters.as_of`` counts as ``until`` here.
-        Extracts quotes first if the index lacks them."""
-        self.ensure_quotes()
+        Reads only: an index whose quotes_pending() needs ensure_quotes() (a write) first."""
         filters = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
         # LIKE pre-filter on every word of the name, so that "the senator" still finds the role "Sen.".
         words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker or "")]
@@ -181,35 +163,15 @@ class Index:
         found = self.store.quotes(article_ids=article_ids, name_words=_with_abbreviations(words), filters=filters)
         return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
 
-    def ensure_quotes(self, *, on_progress: ProgressCallback | None = None) -> int:
-        """Extract the quotes of articles stored without them (an index built before quotes were indexed) or
-        by an older extractor, without re-embedding anything. Commits per batch, so an interrupted run
-        resumes where it stopped. Returns how many articles were read: 0 when the quotes are current."""
-        if self.store.state(QUOTES_VERSION) == EXTRACTOR_VERSION:
-            return 0
-        resuming = self.store.state(QUOTES_BACKFILL_VERSION) == EXTRACTOR_VERSION
-        rowid = (self.store.state(QUOTES_BACKFILL_ROWID) or 0) if resuming else 0
-        done = 0
-        while rows := self.store.articles_after(rowid, QUOTES_BACKFILL_BATCH):
-            rowid = rows[-1][0]
-            found = [(article.id, text_hash, find_quotes(article)) for _, text_hash, article in rows]
-            progress = {QUOTES_BACKFILL_VERSION: EXTRACTOR_VERSION, QUOTES_BACKFILL_ROWID: rowid}
-            self.store.replace_quotes(found, progress)
-            done += len(rows)
-            if on_progress:
-                on_progress(len(rows))
-        self.store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})
-        return done
+    def ensure_quotes(self, *, on_progress: indexing.ProgressCallback | None = None) -> int:
+        """Extract the quotes of articles stored without current ones, without re-embedding anything:
+        indexing.backfill_quotes under the writer lock. Returns how many articles were read."""
+        with self._writer:
+            return indexing.backfill_quotes(self.store, on_progress=on_progress)
 
     def quotes_pending(self) -> bool:
-        """Whether the next quotes() call will first extract quotes from stored articles (slow once)."""
-        return self.store.state(QUOTES_VERSION) != EXTRACTOR_VERSION
-
-    def ask(self, question: str, **options) -> Answer:
-        """A short answer with verified citations: qa.answer.ask(self, question, **options)."""
-        from qa.answer import ask  # qa.answer builds on this module
-
-        return ask(self, question, **options)
+        """Whether stored articles lack current quotes, so that ensure_quotes() has work to do."""
+        return indexing.quotes_pending(self.store)
 
     def stats(self) -> dict:
         manifest = self.store.manifest
@@ -228,137 +190,26 @@ class Index:
     # -- writing -------------------------------------------------------------------------------
 
     def add(
-        self, items: Iterable[Article | IngestError], *, on_progress: ProgressCallback | None = None
+        self, items: Iterable[Article | IngestError], *, on_progress: indexing.ProgressCallback | None = None
     ) -> IngestReport:
         """Add articles, skipping ones already in (same id and text, or same text under another id) and
         replacing ones whose text changed. Commits every few hundred chunks, so an interruption loses at
-        most the batch in flight and running the same input again resumes where it stopped."""
-        started = time.perf_counter()
-        tally = _Tally()
-        try:
-            for batch in _batches(items, tally, self.settings.commit_chunks):
-                self._add_batch(batch, tally)
-                if on_progress:
-                    on_progress(len(batch))
-        finally:
-            self.store.save()
-        return tally.report(time.perf_counter() - started)
+        most the batch in flight and running the same input again resumes where it stopped. Stored
+        articles still lacking quotes get them first."""
+        with self._writer:
+            indexing.backfill_quotes(self.store)
+            return indexing.add_articles(
+                self.store, self.embedder, items, embed_batch=self.settings.batch_size,
+                commit_chunks=self.settings.commit_chunks, on_progress=on_progress,
+            )
 
     def delete(self, article_ids: Sequence[str]) -> int:
         """Remove articles and their vectors; returns how many were stored."""
-        known = self.store.known_hashes(article_ids)
-        if known:
-            self.store.commit([], list(known))
-            self.store.save()
-        return len(known)
-
-    def _add_batch(self, batch: list[Article], tally: "_Tally") -> None:
-        fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
-        stored_hashes = self.store.known_hashes([a.id for a in batch])
-        stored_ids_by_hash = self.store.ids_by_hash(list(fingerprints.values()))
-        fresh: list[Article] = []
-        for article in batch:
-            fingerprint = fingerprints[article.id]
-            if stored_hashes.get(article.id) == fingerprint:
-                tally.skipped += 1
-            elif stored_ids_by_hash.get(fingerprint, article.id) != article.id:
-                tally.skipped += 1  # the same text is stored under another id
-            else:
-                tally.replaced += article.id in stored_hashes
-                tally.added += article.id not in stored_hashes
-                fresh.append(article)
-        new = self._prepare(fresh, fingerprints)
-        if new:
-            self.store.commit(new)
-            tally.chunks += sum(len(item.chunks) for item in new)
-
-    def _prepare(self, articles: list[Article], fingerprints: dict[str, str]) -> list[NewArticle]:
-        passages = [self.passages(article) for article in articles]
-        texts = [text for _, embedded in passages for text in embedded]
-        vectors = self.embedder.embed_documents(texts, batch_size=self.settings.batch_size)
-        new, row = [], 0
-        for article, (chunks, _) in zip(articles, passages):
-            new.append(NewArticle(
-                article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], find_quotes(article)
-            ))
-            row += len(chunks)
-        return new
-
-    def passages(self, article: Article) -> tuple[list[Chunk], list[str]]:
-        """The article's chunks, and the text embedded for each: the (shortened) headline, then the chunk."""
-        chunking = self.store.manifest.chunking
-        title = self._short_title(article.title)
-        if chunking.chunk_tokens == WHOLE_ARTICLE:
-            chunks = _whole_article_chunk(article)
-            return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
-        title_cost = self.embedder.count_tokens([title])[0] + 1 if title else 0
-        special_tokens = 2  # [CLS] and [SEP]
-        budget = min(chunking.chunk_tokens, self.embedder.max_tokens - special_tokens) - title_cost
-        chunks = chunk_article(
-            article, count_tokens=self.embedder.count_tokens, max_tokens=budget,
-            overlap_tokens=min(chunking.overlap_tokens, budget // 2),
-        )
-        return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
-
-    def _short_title(self, title: str) -> str:
-        """The headline, cut at a word boundary to the manifest's title budget."""
-        words = title.split()
-        limit = self.store.manifest.chunking.title_tokens
-        while words and self.embedder.count_tokens([" ".join(words)])[0] > limit:
-            words = words[: max(1, len(words) * 3 // 4)] if len(words) > 1 else []
-        return " ".join(words)
-
-
-@dataclass
-class _Tally:
-    added: int = 0
-    replaced: int = 0
-    skipped: int = 0
-    chunks: int = 0
-    failed: list[IngestError] = field(default_factory=list)
-
-    def report(self, seconds: float) -> IngestReport:
-        return IngestReport(
-            added=self.added, replaced=self.replaced, skipped=self.skipped, chunks=self.chunks,
-            seconds=seconds, failed=tuple(self.failed),
-        )
-
-
-def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget: int) -> Iterator[list[Article]]:
-    """Group articles so each batch holds about ``chunk_budget`` chunks (estimated from length);
-    duplicates of an article earlier in the same batch are counted and dropped."""
-    batch: list[Article] = []
-    seen: set[str] = set()
-    estimated_chunks = 0.0
-    for item in items:
-        if isinstance(item, IngestError):
-            tally.failed.append(item)
-            continue
-        key = text_fingerprint(item.text)
-        if item.id in seen or key in seen:
-            tally.skipped += 1
-            continue
-        seen.update((item.id, key))
-        batch.append(item)
-        estimated_chunks += 1 + len(item.text) / 1000  # ~1,000 characters a chunk
-        if estimated_chunks >= chunk_budget:
-            yield batch
-            batch, seen, estimated_chunks = [], set(), 0.0
-    if batch:
-        yield batch
-
-
-def _whole_article_chunk(article: Article) -> list[Chunk]:
-    start = len(article.text) - len(article.text.lstrip())
-    end = len(article.text.rstrip())
-    if start >= end:
-        return []
-    return [Chunk(article_id=article.id, ordinal=0, start=start, end=end, text=article.text[start:end])]
+        with self._writer:
+            return indexing.delete_articles(self.store, article_ids)
 
 
 def _check_vectors_mix(store: Store, embedder: Embedder) -> None:
-    from qa.embed import backend_of, vector_space_of
-
     manifest = store.manifest
     if embedder.dimension != manifest.dimension:
         raise QAError(

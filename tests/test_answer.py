@@ -214,7 +214,7 @@ def test_an_index_built_without_quotes_is_backfilled_without_re_embedding(tmp_pa
         index.add(load_articles(SAMPLE_DIR))
         stored = index.quotes("Blinken")
         # as an index from before quotes were stored: no quotes, no extractor version
-        db = index.store._meta._db()
+        db = index.store.database.connection()
         db.execute("DELETE FROM quotes")
         db.execute("DELETE FROM state WHERE key LIKE 'quotes%'")
     embedded = embedder.documents

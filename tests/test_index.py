@@ -82,7 +82,7 @@ def test_reopen_gives_same_hits_without_reembedding(tmp_path, tiny_embedder):
 
 def test_faiss_top_k_equals_brute_force(index, tiny_embedder):
     index.add([article(n) for n in range(20)])
-    ids, vectors = zip(*index.store._meta.all_vectors())
+    ids, vectors = zip(*index.store.database.all_vectors())
     ids, vectors = np.concatenate(ids), np.concatenate(vectors)
     query = tiny_embedder.embed_queries(["golf hotel india"])[0]
     brute = dict(zip(ids.tolist(), (vectors @ query).tolist()))

@@ -56,7 +56,8 @@ def test_store_keeps_its_table_equal_to_what_sqlite_holds(tmp_path: Path) -> Non
         held = view.chunk_facts(range(1, 20))
     assert sorted(fact.article_id for fact in held.values()) == ["a", "c", "c"]
     assert {fact.published for fact in held.values() if fact.article_id == "a"} == {"2022-02-02"}
-    assert Store.open(tmp_path / "index").chunk_facts(range(1, 20)) == held  # read from SQLite
+    with Store.open(tmp_path / "index").view() as reopened:
+        assert reopened.chunk_facts(range(1, 20)) == held  # read from SQLite
 
 
 def _article(article_id: str, chunks: int, published: str) -> NewArticle:

@@ -29,7 +29,7 @@ def clustered(count: int, *, seed: int, topics: int = 200) -> np.ndarray:
 
 
 def batches_of(vectors: np.ndarray, size: int = 25_000):
-    """A re-readable source of (ids, vectors) batches, like MetaStore.all_vectors."""
+    """A re-readable source of (ids, vectors) batches, like Database.all_vectors."""
     ids = np.arange(len(vectors), dtype=np.int64) + 1  # chunk ids start at 1 in SQLite
 
     def read():
@@ -45,7 +45,7 @@ def collection() -> np.ndarray:
 
 
 def lookup_in(vectors: np.ndarray):
-    """Stored vectors by chunk id, like MetaStore.vectors_of."""
+    """Stored vectors by chunk id, like Database.vectors_of."""
     return lambda ids: vectors[np.asarray(ids) - 1]
 
 
@@ -134,13 +134,13 @@ def test_store_switches_index_type_as_it_grows_and_shrinks(tmp_path: Path, monke
     store.commit([_article(f"b{n}", vectors[1_500 + n * 100 : 1_600 + n * 100]) for n in range(15)])
     store.save()
     assert store.manifest.vector_index.startswith("ivf")
-    assert store.nearest(vectors[2_999], 1)[0][1] > 0.98
+    assert nearest(store, vectors[2_999])[0][1] > 0.98
 
     store.commit([], [f"a{n}" for n in range(15)] + [f"b{n}" for n in range(10)])  # down to 500 chunks
     store.save()
     assert store.manifest.vector_index == FLAT and store.counts()["chunks"] == 500
     reopened = Store.open(tmp_path / "index")
-    assert reopened.manifest.vector_index == FLAT and reopened.nearest(vectors[2_999], 1)[0][1] > 0.999
+    assert reopened.manifest.vector_index == FLAT and nearest(reopened, vectors[2_999])[0][1] > 0.999
 
 
 def test_an_index_saved_with_float32_vectors_is_rebuilt_as_fp16_on_open(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_an_index_saved_with_float32_vectors_is_rebuilt_as_fp16_on_open(tmp_path
     faiss.write_index(older, str(tmp_path / "index" / "vectors.faiss"))
 
     reopened = Store.open(tmp_path / "index")
-    assert [chunk for chunk, _ in reopened.nearest(vectors[150], 1)] == [151]
+    assert [chunk for chunk, _ in nearest(reopened, vectors[150])] == [151]
     saved = faiss.read_index(str(tmp_path / "index" / "vectors.faiss"))
     assert isinstance(faiss.downcast_index(saved.index), faiss.IndexScalarQuantizer) and saved.ntotal == 300
 
@@ -171,3 +171,8 @@ def _article(article_id: str, vectors: np.ndarray) -> NewArticle:
     text = " ".join(f"w{n}" for n in range(len(vectors)))
     chunks = [Chunk(article_id, n, 0, 1, text[:1]) for n in range(len(vectors))]
     return NewArticle(Article(id=article_id, text=text), article_id, chunks, vectors)
+
+
+def nearest(store: Store, vector: np.ndarray) -> list[tuple[int, float]]:
+    with store.view() as view:
+        return view.nearest(vector, 1)

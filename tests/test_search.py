@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import rank
+from qa import search
 from qa.cli import main
 from qa.config import Settings
 from qa.embed import CrossEncoderReranker
@@ -28,28 +28,28 @@ FACTS = {
 
 
 def test_article_level_rrf_sums_each_article_place_and_shows_its_best_chunk():
-    dense = rank.RankedList([1, 2, 3])  # articles a, b
-    keyword = rank.RankedList([4, 3])  # articles c, a
-    fused = rank.fuse([dense, keyword], FACTS, rrf_k=1, per_article=True)
+    dense = search.RankedList([1, 2, 3])  # articles a, b
+    keyword = search.RankedList([4, 3])  # articles c, a
+    fused = search.fuse([dense, keyword], FACTS, rrf_k=1, per_article=True)
     # a: 1/(1+1) + 1/(1+2); b: 1/(1+2); c: 1/(1+1). a's chunk 3 (1/4 + 1/3) beats chunk 1 (1/2).
     assert fused == [(3, pytest.approx(5 / 6)), (4, pytest.approx(1 / 2)), (2, pytest.approx(1 / 3))]
 
 
 def test_chunk_level_rrf_keeps_every_passage():
-    fused = rank.fuse([rank.RankedList([1, 2, 3]), rank.RankedList([4, 3])], FACTS, rrf_k=1, per_article=False)
+    fused = search.fuse([search.RankedList([1, 2, 3]), search.RankedList([4, 3])], FACTS, rrf_k=1, per_article=False)
     assert [chunk for chunk, _ in fused] == [3, 1, 4, 2]
     assert dict(fused)[3] == pytest.approx(1 / 4 + 1 / 3)  # third in one list, second in the other
 
 
 def test_list_weights_scale_their_votes():
-    fused = rank.fuse(
-        [rank.RankedList([1], weight=1.0), rank.RankedList([2], weight=3.0)], FACTS, rrf_k=1, per_article=True
+    fused = search.fuse(
+        [search.RankedList([1], weight=1.0), search.RankedList([2], weight=3.0)], FACTS, rrf_k=1, per_article=True
     )
     assert fused == [(2, pytest.approx(3 / 2)), (1, pytest.approx(1 / 2))]
 
 
 def test_the_lead_list_is_the_retrievers_ranking_of_first_chunks_only():
-    assert rank.lead_list(rank.RankedList([3, 2, 1, 4], weight=2.0), FACTS, 0.5) == rank.RankedList(
+    assert search.lead_list(search.RankedList([3, 2, 1, 4], weight=2.0), FACTS, 0.5) == search.RankedList(
         [2, 1, 4], 1.0, picks_passage=False
     )
 
@@ -60,21 +60,21 @@ def test_lead_votes_rank_articles_but_do_not_pick_the_passage_shown():
         10: ChunkFacts("a", 0, ""),
         11: ChunkFacts("a", 1, ""),
     }
-    dense, keyword = rank.RankedList([11, 10]), rank.RankedList([11, 10])
-    lists = [dense, keyword] + [rank.lead_list(r, facts, 5.0) for r in (dense, keyword)]
-    assert [chunk for chunk, _ in rank.fuse(lists, facts, rrf_k=60, per_article=True)] == [11]
+    dense, keyword = search.RankedList([11, 10]), search.RankedList([11, 10])
+    lists = [dense, keyword] + [search.lead_list(r, facts, 5.0) for r in (dense, keyword)]
+    assert [chunk for chunk, _ in search.fuse(lists, facts, rrf_k=60, per_article=True)] == [11]
 
 
 def test_recency_bonus_decays_with_age_and_skips_undated_articles():
-    bonus = rank.recency_bonus("2022-06-16", days=2.0, weight=0.5)
+    bonus = search.recency_bonus("2022-06-16", days=2.0, weight=0.5)
     assert bonus(FACTS[2]) == pytest.approx(0.5 * np.exp(-1))  # two days old
     assert bonus(FACTS[1]) == pytest.approx(0.5 * np.exp(-3))
     assert bonus(FACTS[4]) == 0.0
 
 
 def test_the_date_bonus_is_counted_in_first_place_units():
-    fused = rank.fuse(
-        [rank.RankedList([1, 2])], FACTS, rrf_k=1, per_article=True, bonus=lambda facts: float(facts.article_id == "b")
+    fused = search.fuse(
+        [search.RankedList([1, 2])], FACTS, rrf_k=1, per_article=True, bonus=lambda facts: float(facts.article_id == "b")
     )
     # b: 1/(1+2) + 1 * 1/(1+1) overtakes a's 1/(1+1).
     assert fused == [(2, pytest.approx(1 / 3 + 1 / 2)), (1, pytest.approx(1 / 2))]
@@ -82,7 +82,7 @@ def test_the_date_bonus_is_counted_in_first_place_units():
 
 def test_unknown_modes_are_refused():
     with pytest.raises(QAError, match="mode must be one of hybrid, dense, bm25"):
-        rank.check_mode("sparse")
+        search.check_mode("sparse")
 
 
 # -- searching a real index (tiny model: vectors carry no meaning, keywords do) ------------------
@@ -119,7 +119,7 @@ def test_bm25_mode_ranks_the_exact_name_first(news_index):
     assert "final" not in {hit.article_id for hit in hits}
 
 
-@pytest.mark.parametrize("mode", rank.MODES)
+@pytest.mark.parametrize("mode", search.MODES)
 def test_every_mode_returns_distinct_articles_with_exact_passages(news_index, mode):
     hits = news_index.search("grain exports Ukraine", k=5, mode=mode)
     assert len(hits) == len({hit.article_id for hit in hits}) >= 3

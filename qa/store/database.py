@@ -1,4 +1,4 @@
-"""The SQLite side of an index: articles, chunks (with their vectors, the source of truth), terms, quotes."""
+"""meta.sqlite, the source of truth of an index: articles, chunks (with their vectors), quotes, state."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class NewArticle:
     quotes: Sequence[Quote] = ()
 
 
-class MetaStore:
+class Database:
     """Thread-safe access to meta.sqlite: one connection per thread, WAL so readers never block on a writer."""
 
     def __init__(self, path: Path) -> None:
@@ -83,9 +83,9 @@ class MetaStore:
         self._local = threading.local()
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
-        self._db().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
 
-    def _db(self) -> sqlite3.Connection:
+    def connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, isolation_level=None, timeout=60, check_same_thread=False)
@@ -96,7 +96,7 @@ class MetaStore:
         return db
 
     def _transaction(self):
-        return _Transaction(self._db())
+        return _Transaction(self.connection())
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -107,10 +107,10 @@ class MetaStore:
     # -- reads ---------------------------------------------------------------------------------
 
     def generation(self) -> int:
-        return self._db().execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
+        return self.connection().execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
 
     def counts(self) -> dict[str, int]:
-        db = self._db()
+        db = self.connection()
         return {
             "articles": db.execute("SELECT count(*) FROM articles").fetchone()[0],
             "chunks": db.execute("SELECT count(*) FROM chunks").fetchone()[0],
@@ -128,11 +128,11 @@ class MetaStore:
     def _lookup(self, key: str, value: str, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for part in _batches(keys):
-            found.update(self._db().execute(f"SELECT {key}, {value} FROM articles WHERE {key} IN ({_marks(part)})", part))
+            found.update(self.connection().execute(f"SELECT {key}, {value} FROM articles WHERE {key} IN ({_marks(part)})", part))
         return found
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db().execute(
+        row = self.connection().execute(
             "SELECT id, text, title, url, published, authors, source, origin FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
@@ -142,7 +142,7 @@ class MetaStore:
 
     def sources(self) -> list[str]:
         """Distinct outlets, grouped the way the source filter matches them (ignoring case)."""
-        rows = self._db().execute(
+        rows = self.connection().execute(
             "SELECT min(source) FROM articles WHERE source != '' GROUP BY source COLLATE NOCASE "
             "ORDER BY source COLLATE NOCASE"
         )
@@ -152,7 +152,7 @@ class MetaStore:
         """(chunk ids, vectors) of every stored chunk, in batches, for rebuilding the vector index."""
         last = 0
         while True:
-            rows = self._db().execute(
+            rows = self.connection().execute(
                 "SELECT id, vector FROM chunks WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
@@ -167,7 +167,7 @@ class MetaStore:
         ids = [int(i) for i in chunk_ids]
         stored: dict[int, bytes] = {}
         for part in _batches(ids):
-            stored.update(self._db().execute(f"SELECT id, vector FROM chunks WHERE id IN ({_marks(part)})", part))
+            stored.update(self.connection().execute(f"SELECT id, vector FROM chunks WHERE id IN ({_marks(part)})", part))
         return np.frombuffer(b"".join(stored[i] for i in ids), dtype=np.float32).reshape(len(ids), -1)
 
     def chunk_ids_matching(self, filters: Filters) -> np.ndarray:
@@ -179,7 +179,7 @@ class MetaStore:
         if cached is not None:
             return cached
         where, params = _filter_clause(filters)
-        rows = self._db().execute(
+        rows = self.connection().execute(
             f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where} ORDER BY c.id", params
         ).fetchall()
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
@@ -192,7 +192,7 @@ class MetaStore:
         """What BM25 indexes of each chunk, in the given order: its article's headline, then its text."""
         by_id: dict[int, str] = {}
         for part in _batches([int(chunk_id) for chunk_id in chunk_ids]):
-            rows = self._db().execute(
+            rows = self.connection().execute(
                 "SELECT c.id, coalesce(a.title, ''), substr(a.text, c.start + 1, c.end - c.start) FROM chunks c "
                 f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({_marks(part)})",
                 part,
@@ -204,7 +204,7 @@ class MetaStore:
         """Facts of every stored chunk, for ranking (see chunk_table), read in one transaction. In
         (article, place) order, the index chunks_by_article_place answers without reading the chunk
         rows and their vectors: 47–59 ms at 37,796 chunks, against 134–183 for a join in id order."""
-        db = self._db()
+        db = self.connection()
         db.execute("BEGIN")
         try:
             published = dict(db.execute("SELECT id, published FROM articles"))
@@ -218,7 +218,7 @@ class MetaStore:
         by_id: dict[int, tuple] = {}
         ids = [chunk_id for chunk_id, _ in scored]
         for part in _batches(ids):
-            rows = self._db().execute(
+            rows = self.connection().execute(
                 f"SELECT {HIT_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
                 f"WHERE c.id IN ({_marks(part)})",
                 part,
@@ -244,16 +244,16 @@ class MetaStore:
         rows: list[tuple] = []
         for part in id_parts:
             in_part = f" AND q.article_id IN ({_marks(part)})" if part is not None else ""
-            rows += self._db().execute(f"{query}{in_part}", params + (part or [])).fetchall()
+            rows += self.connection().execute(f"{query}{in_part}", params + (part or [])).fetchall()
         return [Quote(*row) for row in sorted(rows, key=lambda row: (row[0], row[1]))]
 
     def state(self, key: str) -> int | None:
-        row = self._db().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        row = self.connection().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return None if row is None else int(row[0])
 
     def articles_after(self, rowid: int, limit: int) -> list[tuple[int, str, Article]]:
         """(rowid, text hash, article) of up to ``limit`` stored articles after ``rowid``, in rowid order."""
-        rows = self._db().execute(
+        rows = self.connection().execute(
             "SELECT rowid, text_hash, id, text, title, url, published, authors, source, origin FROM articles "
             "WHERE rowid > ? ORDER BY rowid LIMIT ?",
             (rowid, limit),

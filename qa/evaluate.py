@@ -299,7 +299,7 @@ def run(
     quiet: bool = False,
 ) -> dict:
     """Evaluate one mode on one benchmark folder; the report holds the settings and the figures."""
-    from qa.rank import check_mode
+    from qa.search import check_mode
 
     benchmark = load_benchmark(bench_dir)
     mode = check_mode(mode)

@@ -146,14 +146,14 @@ def search(store: Store, embed_query: Callable[[str], Future], request: SearchRe
     vector = embed_query(request.query) if request.mode != "bm25" else None
     shown = request.k if request.reranker is None else max(request.k, request.settings.rerank_depth)
     with store.view() as view:
-        lists, facts = _candidates(view, request, vector)
-        hits = view.hits(_fused(lists, facts, request)[:shown])
+        lists, facts = candidates(view, request, vector)
+        hits = view.hits(fused(lists, facts, request)[:shown])
     if request.reranker is None:
         return hits
     return rerank(request.query, hits, request.reranker)[: request.k]
 
 
-def _candidates(
+def candidates(
     view: StoreView, request: SearchRequest, vector: Future | None
 ) -> tuple[list[RankedList], dict[int, ChunkFacts]]:
     """Each retriever's best chunks (dense first), and the facts of every candidate."""
@@ -169,7 +169,7 @@ def _candidates(
     return [replace(ranked, chunk_ids=[c for c in ranked.chunk_ids if c in facts]) for ranked in lists], facts
 
 
-def _fused(lists: list[RankedList], facts: dict[int, ChunkFacts], request: SearchRequest) -> list[tuple[int, float]]:
+def fused(lists: list[RankedList], facts: dict[int, ChunkFacts], request: SearchRequest) -> list[tuple[int, float]]:
     settings = request.settings
     if settings.lead_weight:
         lists = lists + [lead_list(ranked, facts, settings.lead_weight) for ranked in lists]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import eval as qa_eval
+from qa import evaluate
 from qa.cli import main
-from qa.eval import (
+from qa.evaluate import (
     CACHE_MARKER,
     Query,
     Tally,
@@ -197,12 +197,12 @@ def test_search_as_of_a_date_never_returns_later_articles(news_bench, tmp_path, 
     bench = load_benchmark(news_bench)
     chunking = bench.default_chunking()
     folder = cached_index_path(bench, str(tiny_model_path), chunking, "torch")
-    with qa_eval.open_benchmark_index(
+    with evaluate.open_benchmark_index(
         bench, folder, model=str(tiny_model_path), chunking=chunking, backend="torch"
     ) as index:
         hits = index.search("wheat harvest strike", k=10, mode="bm25", filters=Filters(as_of="2022-03-01"))
     assert [hit.published for hit in hits] == ["2022-03-01"]
-    dated = qa_eval.run(
+    dated = evaluate.run(
         news_bench, mode="bm25", use_dates=True, model=str(tiny_model_path), backend="torch", quiet=True
     )
     assert dated["as_of"] == "question date" and dated["recall@1"] == 1.0
@@ -225,7 +225,7 @@ def cached_report(name: str, query_backend: str | None = None, **options) -> dic
     path = cached_index_path(bench, "all-MiniLM-L6-v2", bench.default_chunking(), "torch")
     if not (path / CACHE_MARKER).is_file():
         pytest.skip(f"no cached index at {path}; build it with `qa eval {folder} --backend torch`")
-    return qa_eval.run(folder, index_dir=path, backend=query_backend, quiet=True, **options)
+    return evaluate.run(folder, index_dir=path, backend=query_backend, quiet=True, **options)
 
 
 @pytest.mark.bench_data

@@ -1,0 +1,201 @@
+"""The ingest pipeline, and the quote backfill of older indexes.
+
+add_articles: articles in batches of about ``commit_chunks`` passages → duplicates dropped (same id and
+text, or the same text under another id) → passages and the text embedded for each → vectors → quotes
+→ one commit per batch, so an interruption loses at most the batch in flight and running the same
+input again resumes where it stopped. Index calls these under its writer lock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+
+from qa.chunk import chunk_article
+from qa.quotes import EXTRACTOR_VERSION, find_quotes
+from qa.store import NewArticle
+from qa.types import Article, Chunk, IngestError, IngestReport, text_fingerprint
+
+if TYPE_CHECKING:
+    from qa.embed import Embedder
+    from qa.store import Chunking, Store
+
+ProgressCallback = Callable[[int], None]
+
+# State keys of the quote bookkeeping: the extractor version all stored quotes come from, and the
+# progress (extractor version, last article rowid) of a backfill that may have been interrupted.
+QUOTES_VERSION = "quotes_version"
+QUOTES_BACKFILL_VERSION = "quotes_backfill_version"
+QUOTES_BACKFILL_ROWID = "quotes_backfill_rowid"
+QUOTES_BACKFILL_BATCH = 200  # articles per committed step
+
+# chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
+# the setup of the BEIR benchmarks, whose published scores embed each document whole.
+WHOLE_ARTICLE = 0
+SPECIAL_TOKENS = 2  # [CLS] and [SEP], which the model's token limit includes
+
+
+def add_articles(
+    store: Store, embedder: Embedder, items: Iterable[Article | IngestError], *, embed_batch: int, commit_chunks: int,
+    on_progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Add articles to the store, skipping ones already in and replacing ones whose text changed;
+    ``embed_batch`` texts go through the model at once, ``commit_chunks`` chunks are committed at once."""
+    started = time.perf_counter()
+    tally = _Tally()
+    try:
+        for batch in _batches(items, tally, commit_chunks):
+            _add_batch(store, embedder, batch, tally, embed_batch)
+            if on_progress:
+                on_progress(len(batch))
+    finally:
+        store.save()
+    return tally.report(time.perf_counter() - started)
+
+
+def delete_articles(store: Store, article_ids: Sequence[str]) -> int:
+    """Remove articles and their vectors; returns how many were stored."""
+    known = store.known_hashes(article_ids)
+    if known:
+        store.commit([], list(known))
+        store.save()
+    return len(known)
+
+
+def passages(article: Article, *, chunking: Chunking, embedder: Embedder) -> tuple[list[Chunk], list[str]]:
+    """The article's chunks, and the text embedded for each: the (shortened) headline, then the chunk."""
+    title = _short_title(article.title, chunking.title_tokens, embedder)
+    if chunking.chunk_tokens == WHOLE_ARTICLE:
+        chunks = _whole_article_chunk(article)
+    else:
+        title_cost = embedder.count_tokens([title])[0] + 1 if title else 0
+        budget = min(chunking.chunk_tokens, embedder.max_tokens - SPECIAL_TOKENS) - title_cost
+        chunks = chunk_article(
+            article, count_tokens=embedder.count_tokens, max_tokens=budget,
+            overlap_tokens=min(chunking.overlap_tokens, budget // 2),
+        )
+    return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
+
+
+def quotes_pending(store: Store) -> bool:
+    """Whether stored articles lack quotes of the current extractor (an index built before quotes were
+    indexed, or by an older extractor)."""
+    return store.state(QUOTES_VERSION) != EXTRACTOR_VERSION
+
+
+def mark_quotes_current(store: Store) -> None:
+    """For a new, empty index: every article it will hold gets its quotes at ingest."""
+    store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})
+
+
+def backfill_quotes(store: Store, *, on_progress: ProgressCallback | None = None) -> int:
+    """Extract the quotes of articles stored without current ones, without re-embedding anything.
+    Commits per batch, so an interrupted run resumes where it stopped. Returns how many articles were
+    read: 0 when the quotes are current."""
+    if not quotes_pending(store):
+        return 0
+    resuming = store.state(QUOTES_BACKFILL_VERSION) == EXTRACTOR_VERSION
+    rowid = (store.state(QUOTES_BACKFILL_ROWID) or 0) if resuming else 0
+    done = 0
+    while rows := store.articles_after(rowid, QUOTES_BACKFILL_BATCH):
+        rowid = rows[-1][0]
+        found = [(article.id, text_hash, find_quotes(article)) for _, text_hash, article in rows]
+        store.replace_quotes(found, {QUOTES_BACKFILL_VERSION: EXTRACTOR_VERSION, QUOTES_BACKFILL_ROWID: rowid})
+        done += len(rows)
+        if on_progress:
+            on_progress(len(rows))
+    mark_quotes_current(store)
+    return done
+
+
+def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
+    fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
+    stored_hashes = store.known_hashes([a.id for a in batch])
+    stored_ids_by_hash = store.ids_by_hash(list(fingerprints.values()))
+    fresh: list[Article] = []
+    for article in batch:
+        fingerprint = fingerprints[article.id]
+        if stored_hashes.get(article.id) == fingerprint:
+            tally.skipped += 1
+        elif stored_ids_by_hash.get(fingerprint, article.id) != article.id:
+            tally.skipped += 1  # the same text is stored under another id
+        else:
+            tally.replaced += article.id in stored_hashes
+            tally.added += article.id not in stored_hashes
+            fresh.append(article)
+    new = _prepare(store, embedder, fresh, fingerprints, embed_batch)
+    if new:
+        store.commit(new)
+        tally.chunks += sum(len(item.chunks) for item in new)
+
+
+def _prepare(
+    store: Store, embedder: Embedder, articles: list[Article], fingerprints: dict[str, str], embed_batch: int
+) -> list[NewArticle]:
+    chunking = store.manifest.chunking
+    cut = [passages(article, chunking=chunking, embedder=embedder) for article in articles]
+    texts = [text for _, embedded in cut for text in embedded]
+    vectors = embedder.embed_documents(texts, batch_size=embed_batch)
+    new, row = [], 0
+    for article, (chunks, _) in zip(articles, cut):
+        new.append(NewArticle(
+            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], find_quotes(article)
+        ))
+        row += len(chunks)
+    return new
+
+
+def _short_title(title: str, limit: int, embedder: Embedder) -> str:
+    """The headline, cut at a word boundary to ``limit`` model tokens."""
+    words = title.split()
+    while words and embedder.count_tokens([" ".join(words)])[0] > limit:
+        words = words[: max(1, len(words) * 3 // 4)] if len(words) > 1 else []
+    return " ".join(words)
+
+
+@dataclass
+class _Tally:
+    added: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    chunks: int = 0
+    failed: list[IngestError] = field(default_factory=list)
+
+    def report(self, seconds: float) -> IngestReport:
+        return IngestReport(
+            added=self.added, replaced=self.replaced, skipped=self.skipped, chunks=self.chunks,
+            seconds=seconds, failed=tuple(self.failed),
+        )
+
+
+def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget: int) -> Iterator[list[Article]]:
+    """Group articles so each batch holds about ``chunk_budget`` chunks (estimated from length);
+    duplicates of an article earlier in the same batch are counted and dropped."""
+    batch: list[Article] = []
+    seen: set[str] = set()
+    estimated_chunks = 0.0
+    for item in items:
+        if isinstance(item, IngestError):
+            tally.failed.append(item)
+            continue
+        key = text_fingerprint(item.text)
+        if item.id in seen or key in seen:
+            tally.skipped += 1
+            continue
+        seen.update((item.id, key))
+        batch.append(item)
+        estimated_chunks += 1 + len(item.text) / 1000  # ~1,000 characters a chunk
+        if estimated_chunks >= chunk_budget:
+            yield batch
+            batch, seen, estimated_chunks = [], set(), 0.0
+    if batch:
+        yield batch
+
+
+def _whole_article_chunk(article: Article) -> list[Chunk]:
+    start = len(article.text) - len(article.text.lstrip())
+    end = len(article.text.rstrip())
+    if start >= end:
+        return []
+    return [Chunk(article_id=article.id, ordinal=0, start=start, end=end, text=article.text[start:end])]

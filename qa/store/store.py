@@ -1,0 +1,265 @@
+"""Store: one index folder, keeping SQLite, the vector index and the BM25 index in step; StoreView: what
+one search reads."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.store.files import write_json_atomically
+from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
+from qa.store.keywords import KeywordIndex
+from qa.store.database import Database, NewArticle
+from qa.store.manifest import FORMAT_VERSION, MANIFEST, Chunking, Manifest, now, read_manifest
+from qa.store.rwlock import ReadWriteLock
+from qa.store.vectors import VectorIndex
+from qa.types import Article, Filters, Hit, Quote
+
+META = "meta.sqlite"
+VECTORS = "vectors.faiss"
+
+class Store:
+    """Articles, chunks and vectors of one index folder. Safe for concurrent searches in one process."""
+
+    def __init__(self, folder: Path, manifest: Manifest, database: Database, vectors: VectorIndex) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.database = database
+        self._vectors = vectors
+        self._chunks = ChunkTable.empty()  # follows self._vectors
+        self._generation = manifest.generation  # the SQLite generation that self._vectors reflects
+        self._keywords = KeywordIndex.empty()  # replaced whole, never changed: a search keeps the one it took
+        self._lock = ReadWriteLock()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @staticmethod
+    def exists(folder: str | Path) -> bool:
+        return (Path(folder) / MANIFEST).is_file()
+
+    @classmethod
+    def create(
+        cls, folder: str | Path, *, model: str, dimension: int, chunking: Chunking,
+        embedding_backend: str, vector_space: str,
+    ) -> "Store":
+        folder = Path(folder)
+        if cls.exists(folder):
+            raise QAError(f"{folder}: an index already exists here")
+        folder.mkdir(parents=True, exist_ok=True)
+        database = Database(folder / META)
+        created = now()
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, model=model, dimension=dimension, chunking=chunking,
+            vector_index=VectorIndex.kind, generation=database.generation(), articles=0, chunks=0,
+            created=created, updated=created, embedding_backend=embedding_backend, vector_space=vector_space,
+        )
+        store = cls(folder, manifest, database, VectorIndex.empty(dimension))
+        store.save()
+        return store
+
+    @classmethod
+    def open(cls, folder: str | Path) -> "Store":
+        folder = Path(folder)
+        manifest = read_manifest(folder)
+        database = Database(folder / META)
+        store = cls(folder, manifest, database, VectorIndex.empty(manifest.dimension))
+        store._keywords = KeywordIndex.load_newest(folder)
+        store._load_vectors()
+        if store._keywords.generation != database.generation():
+            store._sync_keywords().save(folder)
+        return store
+
+    def _load_vectors(self) -> None:
+        path = self.folder / VECTORS
+        loaded = None
+        if path.is_file() and self.manifest.generation == self.database.generation():
+            loaded = VectorIndex.load(path, self.database.vectors_of)
+        if loaded is None:  # missing, stale, or of an older layout
+            self._rebuild_vectors()
+            self.save()
+            return
+        self._vectors, self._chunks = loaded, self.database.chunk_table()
+
+    def _rebuild_vectors(self) -> None:
+        generation = self.database.generation()
+        count = self.database.counts()["chunks"]
+        vectors = VectorIndex.build(self.manifest.dimension, count, self.database.all_vectors, self.database.vectors_of)
+        self._vectors, self._chunks, self._generation = vectors, self.database.chunk_table(), generation
+
+    def _load_saved_or_rebuild_vectors(self) -> None:
+        """The other process's vectors.faiss when its manifest vouches for what SQLite holds now (it
+        saved after its last commit); otherwise a rebuild from SQLite (it is still ingesting)."""
+        path = self.folder / VECTORS
+        try:
+            saved = read_manifest(self.folder)
+        except QAError:
+            saved = None
+        vectors = None
+        if saved is not None and path.is_file() and saved.generation == self.database.generation():
+            vectors = VectorIndex.load(path, self.database.vectors_of)
+        if vectors is None or saved is None:
+            self._rebuild_vectors()
+            return
+        self._vectors, self._chunks, self._generation, self.manifest = (
+            vectors, self.database.chunk_table(), saved.generation, saved
+        )
+
+    def refresh(self) -> None:
+        """Pick up what another process committed since this one loaded the vectors."""
+        if self.database.generation() == self._generation:
+            return
+        with self._lock.writing():
+            if self.database.generation() != self._generation:
+                self._load_saved_or_rebuild_vectors()
+                self._keywords = _newer(KeywordIndex.load_newest(self.folder), self._keywords)
+        self._sync_keywords()
+
+    def _sync_keywords(self) -> KeywordIndex:
+        """The BM25 index brought up to the chunks the vectors hold (after a write of this process, or of
+        another one that did not save its build), without holding up searches meanwhile."""
+        with self._lock.reading():  # the chunk table and its generation change together, under the write lock
+            generation, chunk_ids = self._generation, self._chunks.ids
+        current = self._keywords
+        if current.generation != generation:
+            synced = current.synced(generation, chunk_ids, self.database.keyword_texts)
+            self._keywords = _newer(synced, self._keywords)
+        return self._keywords
+
+    def close(self) -> None:
+        self.database.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return self.database.counts()
+
+    def article(self, article_id: str) -> Article | None:
+        return self.database.article(article_id)
+
+    def sources(self) -> list[str]:
+        return self.database.sources()
+
+    def known_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return self.database.known_hashes(article_ids)
+
+    def ids_by_hash(self, text_hashes: Sequence[str]) -> dict[str, str]:
+        return self.database.ids_by_hash(text_hashes)
+
+    @contextmanager
+    def view(self) -> Iterator["StoreView"]:
+        """One consistent view for a whole search: a commit of this process waits until it is closed, so
+        the vectors, the chunks and the articles read through it are all from before or all from after."""
+        self.refresh()
+        with self._lock.reading():
+            yield StoreView(self.database, self._vectors, self._keywords, self._chunks)
+
+    def quotes(
+        self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
+    ) -> list[Quote]:
+        """Stored quotes (optionally of some articles, or whose speaker or role contains one of ``name_words``)."""
+        return self.database.quotes(article_ids=article_ids, name_words=name_words, filters=filters)
+
+    def state(self, key: str) -> int | None:
+        """A bookkeeping value of the index (e.g. which quote extractor its quotes come from)."""
+        return self.database.state(key)
+
+    def articles_after(self, rowid: int, limit: int) -> list[tuple[int, str, Article]]:
+        """(rowid, text hash, article) of the next stored articles in storage order, for backfills."""
+        return self.database.articles_after(rowid, limit)
+
+    def replace_quotes(self, found: Sequence[tuple[str, str, Sequence[Quote]]], state: dict[str, int]) -> None:
+        """Store re-extracted quotes of (article id, text hash, quotes) and bookkeeping values at once.
+        Quotes are not searched by vector, so this leaves the generation (and vectors.faiss) alone."""
+        self.database.replace_quotes(found, state)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def commit(self, new: Sequence[NewArticle], removed_ids: Sequence[str] = ()) -> None:
+        """Store new articles (replacing older versions with the same id) and delete others, at once."""
+        with self._lock.writing():
+            before, removed, added = self.database.commit(new, removed_ids)
+            if before != self._generation:
+                self._rebuild_vectors()  # another process wrote since we loaded; this includes our commit
+                return
+            self._vectors.remove(removed)
+            if new:
+                self._vectors.add(added, np.concatenate([item.vectors for item in new]))
+            self._chunks = self._chunks.with_changes(removed, _new_chunks(new, added))
+            self._generation = before + 1
+            if not self._vectors.fits():
+                self._rebuild_vectors()  # the collection outgrew (or shrank below) its index type
+
+    def save(self) -> None:
+        """Persist vectors.faiss and the BM25 index, then the manifest that vouches for them."""
+        self._sync_keywords().save(self.folder)
+        with self._lock.reading():
+            generation, kind = self._generation, self._vectors.kind
+            self._vectors.save(self.folder / VECTORS)
+            counts = self.database.counts()
+        self.manifest = replace(
+            self.manifest, format_version=FORMAT_VERSION, generation=generation, articles=counts["articles"],
+            chunks=counts["chunks"],
+            vector_index=kind, updated=now(),
+        )
+        write_json_atomically(self.folder / MANIFEST, self.manifest.to_dict())
+
+
+class StoreView:
+    """What a search reads, under the store's read lock (see Store.view)."""
+
+    def __init__(self, database: Database, vectors: VectorIndex, keywords: KeywordIndex, chunks: ChunkTable) -> None:
+        self._database, self._vectors, self._keywords, self._chunks = database, vectors, keywords, chunks
+
+    def nearest(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the k chunks nearest to one unit query vector, best first."""
+        allowed = self._database.chunk_ids_matching(filters) if filters else None
+        if allowed is not None and not len(allowed):
+            return []
+        scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def chunk_ids_matching(self, filters: Filters) -> np.ndarray:
+        """Ids of the chunks of the articles ``filters`` allows."""
+        return self._database.chunk_ids_matching(filters)
+
+    def vectors_of(self, chunk_ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``chunk_ids``, in that order."""
+        return self._database.vectors_of(chunk_ids)
+
+    def keyword_search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) of the k best chunks for the query's words (stemmed, stopwords dropped),
+        over each chunk's headline and text, best first. The BM25 index catches up with a bulk ingest
+        when the ingest ends, so it may still hold a chunk replaced meanwhile: callers look chunks up."""
+        allowed = self._database.chunk_ids_matching(filters) if filters else None
+        if allowed is not None and not len(allowed):
+            return []
+        return self._keywords.search(query, k, allowed)
+
+    def chunk_facts(self, chunk_ids: Sequence[int]) -> dict[int, ChunkFacts]:
+        """Facts of those of ``chunk_ids`` that are stored."""
+        return self._chunks.facts(chunk_ids)
+
+    def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for (chunk id, score) pairs, in the given order; chunks no longer stored are dropped."""
+        return self._database.hits(scored)
+
+
+def _new_chunks(new: Sequence[NewArticle], added_ids: np.ndarray) -> list[NewChunks]:
+    """The chunk ids a commit gave each new article (in order: see Database.commit)."""
+    ends = np.cumsum([len(item.chunks) for item in new])
+    return [
+        NewChunks(ids, article_id=item.article.id, published=item.article.published,
+                  ordinals=[chunk.ordinal for chunk in item.chunks])
+        for item, ids in zip(new, np.split(added_ids, ends[:-1]))
+    ]
+
+
+def _newer(one: KeywordIndex, other: KeywordIndex) -> KeywordIndex:
+    return one if one.generation >= other.generation else other
+
+
