@@ -140,7 +140,7 @@ def _layout_encoder(backend: str, setting: str) -> Callable[[Sequence[str]], obj
         torch.set_num_threads(int(setting))
         embedder = load_embedder("all-MiniLM-L6-v2", "torch")
         return lambda texts: embedder.embed_documents(texts)
-    from qa.embed.openvino import OpenVINORunner
+    from qa.embed.openvino.runner import OpenVINORunner
 
     embedder = load_embedder("all-MiniLM-L6-v2", backend)
     runner = OpenVINORunner(embedder.export, embedder.precision, throughput=setting == "THROUGHPUT")

@@ -12,8 +12,10 @@ import pytest
 
 from qa.config import Settings
 from qa.embed import BACKENDS, DEFAULT_BACKEND, SentenceTransformerEmbedder, load_embedder
-from qa.embed.openvino import FEW_TEXTS, OpenVINOEmbedder
-from qa.embed.openvino_export import EXPORT_JSON, MODEL_XML, calibration_texts, export_folder
+from qa.embed.openvino import OpenVINOEmbedder
+from qa.embed.openvino.embedder import FEW_TEXTS
+from qa.embed.openvino.calibration import calibration_texts
+from qa.embed.openvino.export import EXPORT_JSON, MODEL_XML, export_folder
 from qa.errors import QAError
 from qa.index import Index
 from qa.ingest import load_articles

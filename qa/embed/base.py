@@ -55,6 +55,18 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+def local_model_folder(name: str) -> str:
+    """The folder to load model ``name`` from: the bundled model's, ``name`` itself when it is a folder,
+    else its copy in the Hugging Face cache. Never the network: offline, a hub lookup retries for a
+    long time before failing, so a model that is not on disk fails here at once (raising)."""
+    path = resolve_model_path(name)
+    if Path(path).is_dir():
+        return path
+    from huggingface_hub import snapshot_download
+
+    return snapshot_download(path, local_files_only=True)
+
+
 def model_fingerprint(folder: Path) -> str:
     """Identity of a model folder's contents, cheap enough to compute on every start.
 

@@ -3,11 +3,11 @@ sentence_transformer.py that imports sentence-transformers, and only when a rera
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
 import numpy as np
 
+from qa.embed.base import local_model_folder
 from qa.errors import QAError
 
 
@@ -39,11 +39,10 @@ class CrossEncoderReranker:
 
 
 def _load_cross_encoder(name: str, device: str):
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # as for the embedder: fail at once rather than retry
     from sentence_transformers import CrossEncoder
 
     try:
-        return CrossEncoder(name, device=device, local_files_only=True)
+        return CrossEncoder(local_model_folder(name), device=device, local_files_only=True)
     except Exception as error:  # the library raises many types; the user needs one line
         first_line = str(error).splitlines()[0] if str(error) else ""
         raise QAError(

@@ -5,13 +5,12 @@ model for another backend imports it too, once."""
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
 import numpy as np
 
 from qa.config import DEFAULT_MODEL
-from qa.embed.base import resolve_model_path
+from qa.embed.base import local_model_folder, resolve_model_path
 from qa.errors import QAError
 
 TORCH = "torch"
@@ -51,15 +50,13 @@ class SentenceTransformerEmbedder:
 
 def load_sentence_transformer_model(path: str, device: str = "cpu"):
     """A SentenceTransformer from a local folder or the Hugging Face cache, never from the network."""
-    # The hub is unreachable here; without this, a missing local model hangs on retries before failing.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # a CLI search should print results, not loading bars
 
     try:
-        return SentenceTransformer(path, device=device, local_files_only=True)
+        return SentenceTransformer(local_model_folder(path), device=device, local_files_only=True)
     except Exception as error:  # the library raises many types; the user needs one line
         raise QAError(
             f"cannot load embedding model {path!r}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"

@@ -29,6 +29,8 @@ import numpy as np
 
 from qa.config import cache_root
 from qa.embed.base import model_fingerprint
+from qa.embed.openvino.calibration import calibration_texts, split
+from qa.embed.openvino.runner import OpenVINORunner
 from qa.embed.tokens import Tokens
 
 EXPORT_FORMAT = 1  # bump when the exported files or their meaning change; older caches are then ignored
@@ -37,7 +39,6 @@ MODEL_XML = "model.xml"
 TOKENIZER_JSON = "tokenizer.json"
 WEIGHTS = ("fp32", "int8")
 PRECISION_HINTS = ("f32", "bf16")  # OpenVINO's inference precisions for the non-int8 parts of a model
-CALIBRATION_TEXT = Path(__file__).with_name("calibration.txt")
 CALIBRATION_BATCH = 1  # one text a sample, so activation ranges are not diluted by padding
 
 
@@ -110,7 +111,7 @@ def _export(model_path: str, weights: str, folder: Path) -> None:
             query_prompt=_prompt(source, ("query",)),
             document_prompt=_prompt(source, ("document", "passage", "corpus")), agreement={},
         )
-        calibration, held_out = _split(calibration_texts())
+        calibration, held_out = split(calibration_texts())
         model = _convert(source, export)
         if weights == "int8":
             model = _quantize(model, export.tokens(), calibration)
@@ -171,8 +172,6 @@ def _quantize(model, tokens: Tokens, texts: list[str]):
 
 
 def _agreement(source, export: Export, hint: str, texts: list[str]) -> float:
-    from qa.embed.openvino import OpenVINORunner
-
     reference = source.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     runner = OpenVINORunner(export, hint)
     vectors = runner.embed(texts, batch_size=16)
@@ -185,34 +184,6 @@ def _move_into_place(work: Path, folder: Path) -> None:
     if folder.exists():
         shutil.rmtree(folder)  # an incomplete folder from an older layout: export.json is the seal
     work.rename(folder)
-
-
-# -- calibration text -------------------------------------------------------------------------------
-
-
-def calibration_texts() -> list[str]:
-    """Sentences, questions, paragraphs and runs of paragraphs from the calibration file: the range of
-    lengths the model sees, from a search query to a chunk at the model's token limit."""
-    paragraphs, questions = _calibration_parts()
-    sentences = [s.strip() + "." for paragraph in paragraphs for s in paragraph.split(". ") if s.strip()]
-    runs = [" ".join(paragraphs[i : i + width]) for width in (2, 3) for i in range(len(paragraphs))]
-    return questions + sentences[::3] + paragraphs + runs
-
-
-def _calibration_parts() -> tuple[list[str], list[str]]:
-    paragraphs, questions = [], []
-    for block in CALIBRATION_TEXT.read_text(encoding="utf-8").split("\n\n"):
-        lines = [line for line in block.strip().splitlines() if not line.startswith("#")]
-        questions += [line[1:].strip() for line in lines if line.startswith("?")]
-        prose = " ".join(line for line in lines if not line.startswith("?"))
-        if prose:
-            paragraphs.append(prose)
-    return paragraphs, questions
-
-
-def _split(texts: list[str]) -> tuple[list[str], list[str]]:
-    """Every third text held out to measure agreement; the rest calibrate."""
-    return [t for i, t in enumerate(texts) if i % 3], texts[::3]
 
 
 def _name_fingerprint(name: str) -> str:
