@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import tempfile
 import threading
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Annotated, Any, Callable, Iterable, Iterator, Sequence
 
@@ -24,31 +22,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from qa import answer as answers
 from qa.errors import QAError
 from qa.index import Index
-from qa.ingest import SUFFIXES, article_from_dict, load_articles
+from qa.ingest import SUFFIXES
 from qa.ingest.common import type_name
+from qa.ingest.uploads import Upload, articles_from_records, display_name, read_upload
 from qa.types import Answer, Article, Filters, Hit, IngestError, IngestReport
 
 log = logging.getLogger(__name__)
 
 MAX_K = 100
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 ProgressCallback = Callable[[int, int], None]  # (articles done, articles in all)
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file a user sent: ``name`` is only ever shown, ``path`` is where the server put its bytes."""
-
-    name: str
-    path: Path
-
-
-def display_name(filename: str | None) -> str:
-    """The last part of a client's file name, fit to show in a report (never to open)."""
-    last_part = PurePath((filename or "").replace("\\", "/")).name
-    return _UNSAFE_NAME_CHARACTERS.sub("", last_part)[:120] or "upload"
 
 
 class IndexService:
@@ -108,38 +92,11 @@ class IndexService:
             return self.index.add(read, on_progress=advance)
 
     def add_files(self, uploads: Sequence[Upload], on_progress: ProgressCallback | None = None) -> IngestReport:
-        return self.add((item for upload in uploads for item in _read_upload(upload)), on_progress)
+        return self.add((item for upload in uploads for item in read_upload(upload)), on_progress)
 
     def delete(self, article_id: str) -> bool:
         with self._writer:
             return self.index.delete([article_id]) > 0
-
-
-def _read_upload(upload: Upload) -> Iterator[Article | IngestError]:
-    """The upload's articles and errors, their origins naming the user's file rather than the server's."""
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in SUFFIXES:
-        kind = f"'{suffix}'" if suffix else "(no extension)"
-        yield IngestError(upload.name, f"unsupported file type {kind} (expected .jsonl, .txt, .md or .html)")
-        return
-    local = str(upload.path)
-    for item in load_articles(upload.path):
-        if item.origin.startswith(local):
-            item = replace(item, origin=upload.name + item.origin[len(local) :])
-        yield item
-
-
-def articles_from_records(records: Sequence[Any]) -> Iterator[Article | IngestError]:
-    """Each record's Article, or an IngestError naming its position in the list."""
-    for position, record in enumerate(records):
-        origin = f"articles[{position}]"
-        if not isinstance(record, dict):
-            yield IngestError(origin, f"expected a JSON object, got {type_name(record)}")
-            continue
-        try:
-            yield article_from_dict(record, origin)
-        except QAError as error:
-            yield IngestError(origin, str(error))
 
 
 # -- the HTTP layer ----------------------------------------------------------------------------

@@ -50,9 +50,10 @@ if "gradio" not in sys.modules:
 
 import gradio as gr  # noqa: E402  (after the finder above)
 
-from qa.api import IndexService, Upload
+from qa.api import IndexService
 from qa.errors import QAError
 from qa.ingest import SUFFIXES
+from qa.ingest.uploads import Upload
 from qa.types import Answer, Citation, Filters, Hit, IngestReport
 
 ALL_OUTLETS = "All outlets"

@@ -16,11 +16,11 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError, AuthenticationError
 
 import qa.answer
-import qa.api
 import qa.server
 from live_server import live_server
 from qa.api import IndexService
 from qa.index import Index
+from qa.ingest.uploads import articles_from_records
 from qa.server import create_app
 from qa.types import Answer, Citation, Hit, IngestError, IngestReport
 from qa.ui import ALL_OUTLETS, _index_facts, answer_html, report_html, sources_html
@@ -110,7 +110,7 @@ def test_the_upload_report_gives_counts_and_each_failure_with_its_reason():
 @pytest.fixture()
 def tiny_index(tmp_path, tiny_embedder):
     with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as index:
-        index.add(qa.api.articles_from_records([
+        index.add(articles_from_records([
             {"id": "s1", "title": "Harbour reopens", "text": "The harbour reopened after the storm. Boats left.",
              "source": "Coast News", "published": "2022-02-01"},
         ]))
