@@ -57,7 +57,8 @@ def create_app(
 
     With ``chat_in_background`` the chat page is built in a thread started here, and mounted (its
     Gradio queue started) once the server runs and the page is built; /api/* answers meanwhile.
-    Otherwise it is built before this returns."""
+    Otherwise it is built before this returns. Either way the quotes of an index stored without them
+    are extracted after the page is built."""
     service = IndexService(index)
     chat = ChatPage(
         service, examples=examples, concurrency=concurrency, max_upload_bytes=max_upload_bytes,
@@ -76,10 +77,23 @@ def create_app(
     app.mount("/api", create_api(service, max_upload_bytes=max_upload_bytes))
     app.mount("/", chat)
     if chat_in_background:
-        threading.Thread(target=chat.build, name="qa-chat-page", daemon=True).start()
+        threading.Thread(target=_finish_starting, args=(chat, service), name="qa-start-up", daemon=True).start()
     else:
         chat.build()
+        service.backfill_quotes()
     return app
+
+
+def _finish_starting(chat: ChatPage, service: IndexService) -> None:
+    """What a server does in the background once the API answers: build the chat page, then extract the
+    quotes of an index stored without them (a write, so not left to the first read of quotes). In this
+    order and in one thread: both are pure Python and would only take the GIL from each other, and the
+    page is what a user waits for."""
+    chat.build()
+    try:
+        service.backfill_quotes()
+    except Exception:
+        log.exception("the quotes of the stored articles could not be extracted; the server serves on")
 
 
 class ChatPage:

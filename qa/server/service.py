@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
@@ -12,6 +13,8 @@ from qa.types import Article, Filters
 if TYPE_CHECKING:
     from qa.index import Index
     from qa.types import Answer, Hit, IngestError, IngestReport
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]  # (articles done, articles in all)
 
@@ -78,3 +81,14 @@ class IndexService:
     def delete(self, article_id: str) -> bool:
         with self._writer:
             return self.index.delete([article_id]) > 0
+
+    def backfill_quotes(self) -> int:
+        """Extract the quotes of an index stored without them (or by an older extractor): a write like any
+        other, so it waits for the ingests under way and they for it. Reading quotes never extracts them,
+        so a server runs this once as it starts. Returns how many articles were read (0: nothing to do)."""
+        if not self.index.quotes_pending():
+            return 0
+        with self._writer:
+            done = self.index.ensure_quotes()
+        log.info("quotes extracted from %d stored articles", done)
+        return done

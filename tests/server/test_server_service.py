@@ -1,4 +1,5 @@
-"""The index a server shares: searches run while an upload is ingested and never see part of it."""
+"""The index a server shares: searches run while an upload is ingested and never see part of it, and the
+quotes of an index stored without them are extracted as the server starts, as a write."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import time
 
 import httpx
 from live_server import live_server
-from server_testing import article, three_story_index
+from server_testing import ROOT, article, three_story_index, wait_until
 
+from qa.index import Index
+from qa.ingest import load_articles
+from qa.quotes import EXTRACTOR_VERSION
 from qa.server import create_app
 
 
@@ -70,3 +74,25 @@ def test_searches_in_threads_all_succeed_while_an_upload_is_ingested(tmp_path, t
     assert {found for _, _, found in searches} <= {3, 33}, "a search saw part of an ingest batch"
     after = [found for began, _, found in searches if began > ingest_ended]
     assert len(after) >= 6 and set(after) == {33}
+
+
+def test_a_server_on_an_index_without_current_quotes_extracts_them_as_it_starts(tmp_path, tiny_embedder):
+    folder = tmp_path / "index"
+    with Index.open(folder, embedder=tiny_embedder, create=True) as index:
+        index.add(load_articles(ROOT / "data" / "sample"))
+        # As an index whose quotes come from an older extractor: none stored, the version rewound.
+        stored = index.store.articles_after(0, 100)
+        index.store.replace_quotes(
+            [(story.id, text_hash, ()) for _, text_hash, story in stored], {"quotes_version": EXTRACTOR_VERSION - 1}
+        )
+    with Index.open(folder, embedder=tiny_embedder) as index:
+        assert index.quotes_pending() and index.store.counts()["quotes"] == 0
+        with live_server(create_app(index, chat_in_background=True)) as url:
+            wait_until(lambda: not index.quotes_pending())  # before any question asked for a quote
+            assert index.store.counts()["quotes"] > 0
+            question = {"question": "What did Blinken say about Article 5?"}
+            reply = httpx.post(f"{url}/api/ask", json=question, timeout=60)
+    assert reply.status_code == 200
+    answer = reply.json()
+    assert answer["kind"] == "quote" and "Our Article 5 commitment extends to NATO allies" in answer["answer"]
+    assert answer["citations"][0]["title"].startswith("Blinken and Lavrov plan more talks")
