@@ -1,4 +1,5 @@
-"""The web chat: a Gradio Blocks page over an IndexService.
+"""The chat's HTML: the question, the answer with its numbered citations, the sources panel, the index
+facts and the upload report, and the CSS that styles them. Plain functions of the answer, without Gradio.
 
 Every piece of article text or metadata goes through ``html.escape`` before it reaches the page;
 only the markup written here is HTML. Gradio's own sanitizer is a second line of defence, not the first."""
@@ -6,62 +7,13 @@ only the markup written here is HTML. Gradio's own sanitizer is a second line of
 from __future__ import annotations
 
 import html
-import importlib.machinery
 import re
-import sys
 from datetime import date
-from pathlib import Path
-from types import ModuleType
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
+if TYPE_CHECKING:
+    from qa.types import Answer, Citation, Hit, IngestReport
 
-class _NoStubRewriting:
-    """Gradio rewrites its own .pyi type stubs while it is imported: for each of ~80 component classes
-    ``gradio.component_meta.create_or_modify_pyi`` re-reads and parses the class's source file, renders a
-    Jinja template and compares (and may write) a file in site-packages. That is nearly half of importing
-    Gradio in a server (measured: 3.0 → 1.65 CPU s, Gradio 6.31, Python 3.11) and nothing at run time
-    reads the stubs, so the first import made through this module runs component_meta without it."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if name != "gradio.component_meta":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        loader = getattr(spec, "loader", None)
-        if loader is None or not hasattr(loader, "exec_module"):
-            return spec
-        run_module = loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            run_module(module)
-            if callable(getattr(module, "create_or_modify_pyi", None)):
-                module.create_or_modify_pyi = _no_stub_rewriting
-
-        loader.exec_module = exec_module
-        return spec
-
-
-def _no_stub_rewriting(*args: object, **kwargs: object) -> None:
-    return None
-
-
-if "gradio" not in sys.modules:
-    sys.meta_path.insert(0, _NoStubRewriting())
-
-import gradio as gr  # noqa: E402  (after the finder above)
-
-from qa.api import IndexService, Upload
-from qa.errors import QAError
-from qa.ingest import SUFFIXES
-from qa.types import Answer, Citation, Filters, Hit, IngestReport
-
-ALL_OUTLETS = "All outlets"
-DEFAULT_EXAMPLES = (
-    "What did Blinken say about Article 5?",
-    "What did Blinken and Lavrov agree to in Geneva?",
-    "How does the US plan to respond if Russia invades Ukraine?",
-)
-MAX_PASSAGES = 20
 CONTEXT_CHARACTERS = 220  # shown either side of a cited sentence in the reply
 
 _CITATION_MARKER = re.compile(r"\[(\d+)\]")
@@ -113,137 +65,6 @@ CSS = """
 """
 
 
-def build_ui(service: IndexService, *, examples: Sequence[str] = DEFAULT_EXAMPLES, concurrency: int = 8) -> gr.Blocks:
-    """The chat page. ``concurrency`` is how many questions Gradio answers at once."""
-    with gr.Blocks(title="Article QA", analytics_enabled=False) as page:
-        history = gr.State([])  # (question, plain-text answer) pairs, for follow-up questions
-        with gr.Row(elem_id="qa-header"):
-            gr.HTML(
-                "<h1>Article QA</h1><p>Ask questions about the news; every answer cites its sources. "
-                '<a href="/api/docs" target="_blank">REST API</a></p>'
-            )
-            facts = gr.HTML(elem_id="qa-facts")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(
-                    elem_id="qa-chat", height=600, show_label=False, latex_delimiters=[], feedback_options=None,
-                    examples=[{"text": question} for question in examples], buttons=["copy"],
-                    placeholder="Ask about the articles in the index, or pick an example.",
-                )
-                question = gr.Textbox(
-                    placeholder="Ask a question…", show_label=False, autofocus=True, elem_id="qa-question",
-                    submit_btn="Ask",
-                )
-                with gr.Row(elem_id="qa-filters"):
-                    # Custom values allowed: an API caller may name an outlet this page has not listed yet.
-                    outlet = gr.Dropdown(
-                        [ALL_OUTLETS, *service.sources()], value=ALL_OUTLETS, label="Outlet", scale=2,
-                        allow_custom_value=True,
-                    )
-                    since = gr.DateTime(label="From", include_time=False, type="string", scale=2)
-                    until = gr.DateTime(label="To", include_time=False, type="string", scale=2)
-                    passages = gr.Slider(1, MAX_PASSAGES, value=5, step=1, label="Passages", scale=2)
-            with gr.Column(scale=2):
-                with gr.Tabs() as panels:
-                    with gr.Tab("Sources", id="sources"):
-                        sources = gr.HTML(_no_sources(), elem_id="qa-sources")
-                    with gr.Tab("Add articles", id="add"):
-                        files = gr.File(
-                            file_count="multiple", file_types=list(SUFFIXES), label="JSONL, txt, md or html files",
-                            elem_id="qa-upload",
-                        )
-                        gr.HTML(
-                            '<p class="qa-hint">JSONL: one article a line, with <code>text</code> and optionally '
-                            "<code>id</code>, <code>title</code>, <code>url</code>, <code>published</code>, "
-                            "<code>source</code>. Text and Markdown: the first line is the title. HTML: the "
-                            "article is found in the page. Articles already in the index are skipped.</p>"
-                        )
-                        add = gr.Button("Add to index", variant="primary", elem_id="qa-add")
-                        report = gr.HTML(elem_id="qa-report")
-
-        chat_inputs = [question, chat, history, outlet, since, until, passages]
-        # The Sources tab comes to the front in the same update as the finished answer (a second event
-        # would race with a click on another tab). Tabs are layout, so API callers never see this output.
-        chat_outputs = [question, chat, history, sources, panels]
-
-        # The parameter names are what gradio_client users see.
-        # Generators (yield from), so that Gradio streams each step to the page.
-        def respond(question, chat, history, outlet, since, until, passages):
-            yield from _respond(service, question, chat, history, outlet, since, until, passages)
-
-        def respond_to_example(selected: gr.SelectData, chat, history, outlet, since, until, passages):
-            text = selected.value.get("text", "") if isinstance(selected.value, dict) else str(selected.value)
-            yield from _respond(service, text, chat, history, outlet, since, until, passages)
-
-        def add_files(files: list[str] | None, progress=gr.Progress()):
-            return _add_files(service, files, progress)
-
-        question.submit(respond, chat_inputs, chat_outputs, api_name="ask")
-        chat.example_select(respond_to_example, chat_inputs[1:], chat_outputs, api_visibility="private")
-        chat.clear(_new_chat, None, [question, chat, history, sources], api_visibility="private")
-        add.click(add_files, [files], [files, report, facts, outlet], api_name="add_articles", concurrency_limit=1)
-        page.load(lambda: _index_facts(service), None, [facts, outlet], api_visibility="private")
-    page.queue(default_concurrency_limit=concurrency)
-    return page
-
-
-def _respond(
-    service: IndexService, question: str, messages: list, history: list, outlet: str,
-    since: str | None, until: str | None, k: float,
-) -> Iterator[tuple[str, list, list, Any, Any]]:
-    """Show the question at once, the answer as it is written, then the answer with its sources."""
-    question = (question or "").strip()
-    if not question:
-        raise _user_error("Type a question first.")
-    asked = [*messages, {"role": "user", "content": question_html(question)}]
-    yield "", asked, history, gr.skip(), gr.skip()
-    written, answer = "", None
-    try:
-        filters = Filters(source=None if outlet in (None, "", ALL_OUTLETS) else outlet, since=since, until=until)
-        pieces = service.ask_stream(question, history=[tuple(turn) for turn in history], k=int(k), filters=filters)
-        for piece in pieces:
-            if isinstance(piece, Answer):
-                answer = piece
-            else:
-                written += piece
-                draft = {"role": "assistant", "content": f'<div class="qa-draft">{_answer_text_html(written)}</div>'}
-                yield "", [*asked, draft], history, gr.skip(), gr.skip()
-    except QAError as error:
-        raise _user_error(str(error)) from None
-    assert answer is not None, "ask_stream ends with the Answer"
-    reply = {"role": "assistant", "content": answer_html(answer)}
-    yield "", [*asked, reply], [*history, [question, answer.text]], sources_html(answer), gr.Tabs(selected="sources")
-
-
-def _user_error(message: str) -> gr.Error:
-    """A message for the person at the page; nothing went wrong on the server, so no traceback is logged."""
-    return gr.Error(message, print_exception=False)
-
-
-def _new_chat() -> tuple[str, list, list, str]:
-    return "", [], [], _no_sources()
-
-
-def _add_files(service: IndexService, paths: list[str] | None, progress: gr.Progress) -> tuple[None, str, str, Any]:
-    if not paths:
-        raise _user_error("Choose one or more files first.")
-    progress(0, desc="Reading files…")
-
-    def advance(done: int, total: int) -> None:
-        progress((done, total), desc="Embedding articles", unit="articles")
-
-    # Gradio stored each upload under a folder of its own making; the name is shown, never trusted as a path.
-    uploads = [Upload(name=Path(path).name, path=Path(path)) for path in paths]
-    added = service.add_files(uploads, on_progress=advance)
-    facts_page, outlets = _index_facts(service)
-    return None, report_html(added), facts_page, outlets
-
-
-def _index_facts(service: IndexService) -> tuple[str, Any]:
-    choices = [ALL_OUTLETS, *service.sources()]
-    return facts_html(service.facts()), gr.update(choices=choices)
-
-
 # -- rendering ---------------------------------------------------------------------------------
 # Chat messages go through Markdown; an HTML block without blank lines is passed through untouched,
 # so article text with * or _ in it is not reformatted. Hence everything below is one line.
@@ -257,10 +78,10 @@ def answer_html(answer: Answer) -> str:
     """The reply: the answer with its [n] markers, then each numbered source with its cited sentence."""
     cited = "".join(_citation_html(citation, answer.hits) for citation in answer.citations)
     sources = f'<div class="qa-citations">{cited}</div>' if cited else ""
-    return f'<div class="qa-reply">{_answer_text_html(answer.text)}{sources}</div>'
+    return f'<div class="qa-reply">{answer_text_html(answer.text)}{sources}</div>'
 
 
-def _answer_text_html(text: str) -> str:
+def answer_text_html(text: str) -> str:
     lines = "<br>".join(_escape(line) for line in text.splitlines())
     marked = _CITATION_MARKER.sub(r'<sup class="qa-ref">[\1]</sup>', lines)
     return f'<div class="qa-answer">{marked}</div>'
@@ -322,7 +143,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _no_sources() -> str:
+def no_sources_html() -> str:
     return '<div class="qa-empty">The passages behind each answer appear here, with their scores.</div>'
 
 

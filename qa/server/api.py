@@ -1,16 +1,13 @@
 """The REST API served under /api: JSON in and out, and every error is ``{"error": "..."}`` with a
-fitting status code. Also home of IndexService, the one index a server shares between its users."""
+fitting status code."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import tempfile
-import threading
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,130 +16,23 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa import answer as answers
 from qa.errors import QAError
-from qa.index import Index
-from qa.ingest import SUFFIXES, article_from_dict, load_articles
+from qa.ingest import SUFFIXES
 from qa.ingest.common import type_name
-from qa.types import Answer, Article, Filters, Hit, IngestError, IngestReport
+from qa.ingest.uploads import Upload, articles_from_records, display_name
+from qa.types import Filters
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from qa.server.service import IndexService
+    from qa.types import IngestReport
 
 log = logging.getLogger(__name__)
 
 MAX_K = 100
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-ProgressCallback = Callable[[int, int], None]  # (articles done, articles in all)
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file a user sent: ``name`` is only ever shown, ``path`` is where the server put its bytes."""
-
-    name: str
-    path: Path
-
-
-def display_name(filename: str | None) -> str:
-    """The last part of a client's file name, fit to show in a report (never to open)."""
-    last_part = PurePath((filename or "").replace("\\", "/")).name
-    return _UNSAFE_NAME_CHARACTERS.sub("", last_part)[:120] or "upload"
-
-
-class IndexService:
-    """The index a server shares between its users. Searches run concurrently (the store's
-    readers-writer lock keeps each one consistent); writes go one at a time, because two ingests of
-    the same article could otherwise both decide it is new."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self._writer = threading.Lock()
-
-    def search(self, query: str, k: int, *, filters: Filters = Filters(), mode: str | None = None) -> list[Hit]:
-        return self.index.search(query, k, filters=filters, mode=mode)
-
-    def ask(
-        self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
-        mode: str | None = None,
-    ) -> Answer:
-        return answers.ask(self.index, question, history=history, k=k, filters=filters, mode=mode)
-
-    def ask_stream(
-        self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
-    ) -> Iterator[str | Answer]:
-        """Pieces of the answer's text as they are written, then the Answer itself."""
-        return answers.ask_stream(self.index, question, history=history, k=k, filters=filters)
-
-    def article(self, article_id: str) -> Article | None:
-        return self.index.article(article_id)
-
-    def stats(self) -> dict[str, Any]:
-        """What the index holds and how it was built, minus where it lives: the server's file layout is
-        none of a client's business."""
-        stats = self.index.stats()
-        stats.pop("path", None)
-        return stats
-
-    def facts(self) -> dict[str, Any]:
-        """What the page shows about the index."""
-        stats = self.index.stats()
-        return {name: stats[name] for name in ("articles", "chunks", "model")}
-
-    def sources(self) -> list[str]:
-        return self.index.sources()
-
-    def add(self, items: Iterable[Article | IngestError], on_progress: ProgressCallback | None = None) -> IngestReport:
-        read = list(items)  # all of it first, to tell progress "n of N"; uploads are size-limited
-        total = sum(isinstance(item, Article) for item in read)
-        done = 0
-
-        def advance(count: int) -> None:
-            nonlocal done
-            done += count
-            if on_progress:
-                on_progress(done, total)
-
-        with self._writer:
-            return self.index.add(read, on_progress=advance)
-
-    def add_files(self, uploads: Sequence[Upload], on_progress: ProgressCallback | None = None) -> IngestReport:
-        return self.add((item for upload in uploads for item in _read_upload(upload)), on_progress)
-
-    def delete(self, article_id: str) -> bool:
-        with self._writer:
-            return self.index.delete([article_id]) > 0
-
-
-def _read_upload(upload: Upload) -> Iterator[Article | IngestError]:
-    """The upload's articles and errors, their origins naming the user's file rather than the server's."""
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in SUFFIXES:
-        kind = f"'{suffix}'" if suffix else "(no extension)"
-        yield IngestError(upload.name, f"unsupported file type {kind} (expected .jsonl, .txt, .md or .html)")
-        return
-    local = str(upload.path)
-    for item in load_articles(upload.path):
-        if item.origin.startswith(local):
-            item = replace(item, origin=upload.name + item.origin[len(local) :])
-        yield item
-
-
-def articles_from_records(records: Sequence[Any]) -> Iterator[Article | IngestError]:
-    """Each record's Article, or an IngestError naming its position in the list."""
-    for position, record in enumerate(records):
-        origin = f"articles[{position}]"
-        if not isinstance(record, dict):
-            yield IngestError(origin, f"expected a JSON object, got {type_name(record)}")
-            continue
-        try:
-            yield article_from_dict(record, origin)
-        except QAError as error:
-            yield IngestError(origin, str(error))
-
-
-# -- the HTTP layer ----------------------------------------------------------------------------
 
 
 class AskBody(BaseModel):

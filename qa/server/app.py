@@ -5,32 +5,34 @@ Start-up is progressive: `qa serve` opens the index, loads the embedding model a
 background thread; until it is mounted, / shows a small page that reloads itself when the chat is
 ready, and /api/health says ``"ui": "starting"``. Nothing here imports Gradio at module level.
 
-Access control, when a token is set: API clients (and gradio_client) send ``Authorization: Bearer
-TOKEN``; a browser is shown a login form once, which sets an HttpOnly, SameSite=Strict session cookie
-holding a keyed hash of the token (never the token itself). /api/health stays open for monitors."""
+With a token (qa.server.auth), /api/health stays open for monitors."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import html
+import importlib.machinery
 import logging
 import os
 import sys
 import threading
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Sequence
 
-from fastapi import FastAPI, Form
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from qa.api import DEFAULT_MAX_UPLOAD_BYTES, IndexService, create_api
 from qa.index import Index
+from qa.server.api import DEFAULT_MAX_UPLOAD_BYTES, create_api
+from qa.server.auth import add_login
+from qa.server.service import IndexService
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,6 @@ DEFAULT_PORT = 7860
 # Questions answered at once by the chat. A search holds the CPU for a few milliseconds, so more
 # than a handful in flight only lengthens each one; the REST API has its own (larger) thread pool.
 DEFAULT_CONCURRENCY = 8
-SESSION_COOKIE = "qa_session"
-LOGIN_PATH = "/login"
-OPEN_PATHS = frozenset({"/api/health", LOGIN_PATH})
 HEALTH_PATH = "/api/health"
 
 
@@ -58,13 +57,17 @@ def create_app(
 
     With ``chat_in_background`` the chat page is built in a thread started here, and mounted (its
     Gradio queue started) once the server runs and the page is built; /api/* answers meanwhile.
-    Otherwise it is built before this returns."""
+    Otherwise it is built before this returns. Either way the quotes of an index stored without them
+    are extracted after the page is built."""
     service = IndexService(index)
-    chat = ChatPage(service, examples=examples, concurrency=concurrency, max_upload_bytes=max_upload_bytes)
+    chat = ChatPage(
+        service, examples=examples, concurrency=concurrency, max_upload_bytes=max_upload_bytes,
+        in_background=chat_in_background,
+    )
     app = FastAPI(title="article-qa", docs_url=None, redoc_url=None, openapi_url=None, lifespan=chat.lifespan)
     app.state.chat = chat
     if auth_token:
-        _add_login(app, auth_token)
+        add_login(app, auth_token, open_paths={HEALTH_PATH})
 
     # Declared before the /api mount, so it answers /api/health in place of the API's own.
     @app.get(HEALTH_PATH, include_in_schema=False)
@@ -74,10 +77,23 @@ def create_app(
     app.mount("/api", create_api(service, max_upload_bytes=max_upload_bytes))
     app.mount("/", chat)
     if chat_in_background:
-        chat.build_in_background()
+        threading.Thread(target=_finish_starting, args=(chat, service), name="qa-start-up", daemon=True).start()
     else:
         chat.build()
+        service.backfill_quotes()
     return app
+
+
+def _finish_starting(chat: ChatPage, service: IndexService) -> None:
+    """What a server does in the background once the API answers: build the chat page, then extract the
+    quotes of an index stored without them (a write, so not left to the first read of quotes). In this
+    order and in one thread: both are pure Python and would only take the GIL from each other, and the
+    page is what a user waits for."""
+    chat.build()
+    try:
+        service.backfill_quotes()
+    except Exception:
+        log.exception("the quotes of the stored articles could not be extracted; the server serves on")
 
 
 class ChatPage:
@@ -88,15 +104,16 @@ class ChatPage:
     asking for a page gets one that reloads itself when the chat is ready, and anything else a 503."""
 
     def __init__(
-        self, service: IndexService, *, examples: Sequence[str] | None, concurrency: int, max_upload_bytes: int
+        self, service: IndexService, *, examples: Sequence[str] | None, concurrency: int, max_upload_bytes: int,
+        in_background: bool,
     ) -> None:
         self._service = service
         self._examples = examples
         self._concurrency = concurrency
         self._max_upload_bytes = max_upload_bytes
+        self._in_background = in_background
         self._app: FastAPI | None = None  # the Gradio page mounted at / of an app of its own
         self._live = False  # whether requests go to the page
-        self._in_background = False
         self._failed = False
         self._built = threading.Event()
         self._waiters: list[Callable[[], None]] = []
@@ -127,10 +144,6 @@ class ChatPage:
                 wake()
         if not self._in_background:
             self._live = True  # Gradio starts its queue in the server's lifespan, or else on first use
-
-    def build_in_background(self) -> None:
-        self._in_background = True
-        threading.Thread(target=self.build, name="qa-chat-page", daemon=True).start()
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
@@ -207,17 +220,61 @@ class ChatPage:
 def _mounted_page(
     service: IndexService, *, examples: Sequence[str] | None, concurrency: int, max_upload_bytes: int
 ) -> FastAPI:
-    from qa import ui  # before Gradio: qa.ui imports it without Gradio's rewriting of its type stubs
+    """The chat page on an app of its own, Gradio first imported here without its stub rewriting."""
+    with _no_stub_rewriting():
+        import gradio  # noqa: F401
+    from qa.server import chat
 
-    gr = ui.gr
-    page = ui.build_ui(service, examples=ui.DEFAULT_EXAMPLES if examples is None else examples, concurrency=concurrency)
-    holder = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    gr.mount_gradio_app(
-        holder, page, path="/", theme=_theme(gr), css=ui.CSS, footer_links=["api"], run_history=False,
-        show_error=False,  # an unexpected error shows as "Error"; its details stay in the server log
-        max_file_size=max_upload_bytes, mcp_server=False,
-    )
-    return holder
+    return chat.mounted_page(service, examples=examples, concurrency=concurrency, max_upload_bytes=max_upload_bytes)
+
+
+@contextmanager
+def _no_stub_rewriting() -> Iterator[None]:
+    """Gradio imported inside this block skips rewriting its type stubs (see _NoStubRewriting).
+
+    The finder is on sys.meta_path for this block only, not from the import of some qa module on: every
+    import in the process asks it while it is there, and a module that merely imports the chat (a test,
+    a tool) should not change how the rest of the process imports."""
+    if "gradio" in sys.modules:
+        yield
+        return
+    finder = _NoStubRewriting()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        if finder in sys.meta_path:  # it takes itself off once it has seen gradio.component_meta
+            sys.meta_path.remove(finder)
+
+
+class _NoStubRewriting:
+    """Gradio rewrites its own .pyi type stubs while it is imported: for each of ~80 component classes
+    ``gradio.component_meta.create_or_modify_pyi`` re-reads and parses the class's source file, renders a
+    Jinja template and compares (and may write) a file in site-packages. That is nearly half of importing
+    Gradio in a server (measured: 3.0 → 1.65 CPU s, Gradio 6.31, Python 3.11) and nothing at run time
+    reads the stubs, so the import the chat page makes runs component_meta without it."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if name != "gradio.component_meta":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        run_module = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run_module(module)
+            if callable(getattr(module, "create_or_modify_pyi", None)):
+                module.create_or_modify_pyi = _skip_stub_rewriting
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _skip_stub_rewriting(*args: object, **kwargs: object) -> None:
+    return None
 
 
 def _starting_page(failed: bool) -> HTMLResponse:
@@ -303,87 +360,3 @@ def _one_torch_thread_per_request() -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)
-
-
-def _theme(gr: Any) -> Any:
-    return gr.themes.Soft(
-        primary_hue="indigo", neutral_hue="slate", radius_size="md",
-        font=[gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)), "ui-sans-serif", "sans-serif"],
-    ).set(block_label_background_fill="transparent", block_title_background_fill="transparent")
-
-
-# -- access token ------------------------------------------------------------------------------
-
-
-def _add_login(app: FastAPI, token: str) -> None:
-    session = _session_value(token)
-
-    @app.get(LOGIN_PATH, include_in_schema=False)
-    def login_form() -> Response:
-        return _login_page(status_code=200)
-
-    @app.post(LOGIN_PATH, include_in_schema=False)
-    def login(token_entered: str = Form("", alias="token")) -> Response:
-        if not hmac.compare_digest(_session_value(token_entered), session):
-            return _login_page("That token is not right.")
-        response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
-        return response
-
-    app.add_middleware(TokenGate, token=token)
-
-
-def _session_value(token: str) -> str:
-    return hmac.new(token.encode(), b"article-qa session", hashlib.sha256).hexdigest()
-
-
-class TokenGate:
-    """Lets a request through only with the bearer token or the session cookie; otherwise a browser
-    gets the login form and anything else a 401 JSON error."""
-
-    def __init__(self, app: ASGIApp, *, token: str) -> None:
-        self.app = app
-        self._token = token
-        self._session = _session_value(token)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in OPEN_PATHS or self._allows(scope):
-            await self.app(scope, receive, send)
-        elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-        else:
-            await self._refusal(HTTPConnection(scope))(scope, receive, send)
-
-    def _allows(self, scope: Scope) -> bool:
-        connection = HTTPConnection(scope)
-        scheme, _, credentials = connection.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(credentials.strip().encode(), self._token.encode()):
-            return True
-        return hmac.compare_digest(connection.cookies.get(SESSION_COOKIE, "").encode(), self._session.encode())
-
-    def _refusal(self, connection: HTTPConnection) -> Response:
-        if connection.scope.get("method") == "GET" and "text/html" in connection.headers.get("accept", ""):
-            return _login_page()
-        return JSONResponse(
-            {"error": "missing or wrong access token"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-        )
-
-
-def _login_page(problem: str = "", status_code: int = 401) -> HTMLResponse:
-    notice = f'<p class="problem">{html.escape(problem)}</p>' if problem else ""
-    return HTMLResponse(
-        f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Article QA · sign in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body {{ font-family: system-ui, sans-serif; background: #f8fafc; display: grid; place-items: center;
-        min-height: 90vh; }}
-form {{ background: white; padding: 28px 32px; border-radius: 12px; box-shadow: 0 2px 12px #0001; width: 320px; }}
-h1 {{ font-size: 1.3rem; margin: 0 0 14px; }} .problem {{ color: #b91c1c; }}
-input, button {{ width: 100%; box-sizing: border-box; padding: 9px; font-size: 1rem; margin-top: 8px;
-                border-radius: 8px; border: 1px solid #cbd5e1; }}
-button {{ background: #4f46e5; color: white; border: none; cursor: pointer; }}
-</style></head><body><form method="post" action="{LOGIN_PATH}"><h1>Article QA</h1>{notice}
-<label for="token">Access token</label><input id="token" name="token" type="password" autofocus required>
-<button type="submit">Sign in</button></form></body></html>""",
-        status_code=status_code,
-    )

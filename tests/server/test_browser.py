@@ -16,7 +16,7 @@ from qa.types import Article
 
 pytestmark = [pytest.mark.browser, pytest.mark.minilm]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "data" / "sample"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,0 +1,57 @@
+"""Articles from what a user sent a server: uploaded files, and a JSON list of article objects. The REST
+API and the chat both read uploads through here, so neither depends on the other."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
+from typing import Any, Iterator, Sequence
+
+from qa.errors import QAError
+from qa.ingest import SUFFIXES, article_from_dict, load_articles
+from qa.ingest.common import type_name
+from qa.types import Article, IngestError
+
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a user sent: ``name`` is only ever shown, ``path`` is where the server put its bytes."""
+
+    name: str
+    path: Path
+
+
+def display_name(filename: str | None) -> str:
+    """The last part of a client's file name, fit to show in a report (never to open)."""
+    last_part = PurePath((filename or "").replace("\\", "/")).name
+    return _UNSAFE_NAME_CHARACTERS.sub("", last_part)[:120] or "upload"
+
+
+def read_upload(upload: Upload) -> Iterator[Article | IngestError]:
+    """The upload's articles and errors, their origins naming the user's file rather than the server's."""
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in SUFFIXES:
+        kind = f"'{suffix}'" if suffix else "(no extension)"
+        yield IngestError(upload.name, f"unsupported file type {kind} (expected .jsonl, .txt, .md or .html)")
+        return
+    local = str(upload.path)
+    for item in load_articles(upload.path):
+        if item.origin.startswith(local):
+            item = replace(item, origin=upload.name + item.origin[len(local) :])
+        yield item
+
+
+def articles_from_records(records: Sequence[Any]) -> Iterator[Article | IngestError]:
+    """Each record's Article, or an IngestError naming its position in the list."""
+    for position, record in enumerate(records):
+        origin = f"articles[{position}]"
+        if not isinstance(record, dict):
+            yield IngestError(origin, f"expected a JSON object, got {type_name(record)}")
+            continue
+        try:
+            yield article_from_dict(record, origin)
+        except QAError as error:
+            yield IngestError(origin, str(error))

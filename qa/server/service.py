@@ -1,0 +1,94 @@
+"""IndexService: the one index a server shares between its users, behind the REST API and the chat."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+from qa import answer as answers
+from qa.ingest.uploads import Upload, read_upload
+from qa.types import Article, Filters
+
+if TYPE_CHECKING:
+    from qa.index import Index
+    from qa.types import Answer, Hit, IngestError, IngestReport
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]  # (articles done, articles in all)
+
+
+class IndexService:
+    """The index a server shares between its users. Searches run concurrently (the store's
+    readers-writer lock keeps each one consistent); writes go one at a time, because two ingests of
+    the same article could otherwise both decide it is new."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._writer = threading.Lock()
+
+    def search(self, query: str, k: int, *, filters: Filters = Filters(), mode: str | None = None) -> list[Hit]:
+        return self.index.search(query, k, filters=filters, mode=mode)
+
+    def ask(
+        self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
+        mode: str | None = None,
+    ) -> Answer:
+        return answers.ask(self.index, question, history=history, k=k, filters=filters, mode=mode)
+
+    def ask_stream(
+        self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
+    ) -> Iterator[str | Answer]:
+        """Pieces of the answer's text as they are written, then the Answer itself."""
+        return answers.ask_stream(self.index, question, history=history, k=k, filters=filters)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.index.article(article_id)
+
+    def stats(self) -> dict[str, Any]:
+        """What the index holds and how it was built, minus where it lives: the server's file layout is
+        none of a client's business."""
+        stats = self.index.stats()
+        stats.pop("path", None)
+        return stats
+
+    def facts(self) -> dict[str, Any]:
+        """What the page shows about the index."""
+        stats = self.index.stats()
+        return {name: stats[name] for name in ("articles", "chunks", "model")}
+
+    def sources(self) -> list[str]:
+        return self.index.sources()
+
+    def add(self, items: Iterable[Article | IngestError], on_progress: ProgressCallback | None = None) -> IngestReport:
+        read = list(items)  # all of it first, to tell progress "n of N"; uploads are size-limited
+        total = sum(isinstance(item, Article) for item in read)
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if on_progress:
+                on_progress(done, total)
+
+        with self._writer:
+            return self.index.add(read, on_progress=advance)
+
+    def add_files(self, uploads: Sequence[Upload], on_progress: ProgressCallback | None = None) -> IngestReport:
+        return self.add((item for upload in uploads for item in read_upload(upload)), on_progress)
+
+    def delete(self, article_id: str) -> bool:
+        with self._writer:
+            return self.index.delete([article_id]) > 0
+
+    def backfill_quotes(self) -> int:
+        """Extract the quotes of an index stored without them (or by an older extractor): a write like any
+        other, so it waits for the ingests under way and they for it. Reading quotes never extracts them,
+        so a server runs this once as it starts. Returns how many articles were read (0: nothing to do)."""
+        if not self.index.quotes_pending():
+            return 0
+        with self._writer:
+            done = self.index.ensure_quotes()
+        log.info("quotes extracted from %d stored articles", done)
+        return done
