@@ -18,7 +18,7 @@ from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
 from qa.store import Chunking, NewArticle, Store
-from qa.types import Answer, Article, Chunk, Filters, Hit, IngestError, IngestReport, Quote, text_fingerprint
+from qa.types import Article, Chunk, Filters, Hit, IngestError, IngestReport, Quote, text_fingerprint
 
 ProgressCallback = Callable[[int], None]
 
@@ -204,12 +204,6 @@ class Index:
     def quotes_pending(self) -> bool:
         """Whether the next quotes() call will first extract quotes from stored articles (slow once)."""
         return self.store.state(QUOTES_VERSION) != EXTRACTOR_VERSION
-
-    def ask(self, question: str, **options) -> Answer:
-        """A short answer with verified citations: qa.answer.ask(self, question, **options)."""
-        from qa.answer import ask  # qa.answer builds on this module
-
-        return ask(self, question, **options)
 
     def stats(self) -> dict:
         manifest = self.store.manifest

@@ -54,8 +54,8 @@ def bench_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def _verify_every_answer(monkeypatch: pytest.MonkeyPatch) -> list:
-    """Every answer the suite produces through qa.answer (ask, ask_stream, Index.ask, the CLI, the API and the
-    chat in this process) must pass verify(): exact spans, used and consecutive citation numbers, quotes attributed
+    """Every answer the suite produces through qa.answer (ask, ask_stream, the CLI, the API and the chat in
+    this process) must pass verify(): exact spans, used and consecutive citation numbers, quotes attributed
     to their stored speaker. Returns the answers verified so far, for the test that this still sees them.
 
     ask_stream is wrapped where it is looked up: in qa.answer.flow by ask(), and on qa.answer by the callers
