@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.answer import ask, relevance, verify  # noqa: E402  (after the path set-up above)
+from qa.answer.quote_ranking import QuoteSearch, ranked_quotes  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.ingest.common import article_from_dict  # noqa: E402
-from qa.quote_search import QuoteSearch, ranked_quotes  # noqa: E402
 from qa.quotes import parse_say_question  # noqa: E402
 from qa.types import Answer, Article, Filters  # noqa: E402
 

@@ -1,9 +1,10 @@
 """article-qa: question answering over news articles.
 
-    from qa import Index, load_articles
+    from qa import Index, ask, load_articles
     index = Index.open("index", create=True)
     index.add(load_articles("news/"))
     hits = index.search("what did Blinken say about Article 5?", k=5)
+    answer = ask(index, "what did Blinken say about Article 5?")
 
 Importing ``qa`` is cheap: FAISS and the embedding model load only when first used.
 """
@@ -14,7 +15,7 @@ from qa.types import Answer, Article, Chunk, Citation, Hit, IngestError, IngestR
 
 __all__ = [
     "Answer", "Article", "Chunk", "Citation", "Hit", "Index", "IngestError", "IngestReport", "QAError",
-    "Quote", "Settings", "load_articles",
+    "Quote", "Settings", "ask", "load_articles",
 ]
 
 
@@ -27,4 +28,8 @@ def __getattr__(name: str):
         from qa.ingest import load_articles
 
         return load_articles
+    if name == "ask":
+        from qa.answer import ask
+
+        return ask
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

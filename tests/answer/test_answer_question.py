@@ -1,12 +1,17 @@
-"""Follow-up questions rewritten into standalone ones (qa/followup.py), without a language model."""
+"""Questions read once (qa/answer/question.py): follow-ups rewritten into standalone questions without a
+language model, and the speaker and topic of "what did X say about Y" carried through."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.followup import looks_like_speaker, standalone_question
+from qa.answer.question import Question, Said, looks_like_speaker
 
 BLINKEN_ARTICLE_5 = ("what did Blinken say about Article 5?", "Antony Blinken (Secretary of State) said: “…” [1]")
+
+
+def standalone_question(question: str, history, **options) -> str:
+    return Question.read(question, history, **options).standalone
 
 
 def test_a_question_without_history_is_unchanged() -> None:
@@ -80,3 +85,27 @@ def test_an_index_aware_speaker_test_can_overrule_the_name_heuristic() -> None:
 ])
 def test_looks_like_speaker(phrase: str, expected: bool) -> None:
     assert looks_like_speaker(phrase) is expected
+
+
+# -- the speaker and topic, read once --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("asked, history, said", [
+    ("what did Blinken say about Article 5?", [], Said("Blinken", "Article 5")),
+    ("What did the secretary of state say?", [], Said("secretary of state", "")),
+    ("Where did Blinken meet Lavrov?", [], None),
+    ("And what did he say about the sanctions?", [BLINKEN_ARTICLE_5], Said("Blinken", "sanctions")),
+    ("What did Biden say about it?", [BLINKEN_ARTICLE_5], Said("Biden", "Article 5")),
+    ("what about the Russian foreign minister?", [BLINKEN_ARTICLE_5], Said("Russian foreign minister", "Article 5")),
+    ("what about the draft treaty?", [BLINKEN_ARTICLE_5], Said("Blinken", "draft treaty")),
+    ("what did he say?", [("Why did Boris Johnson resign as prime minister?", "…")], Said("Boris Johnson", "")),
+    ("When did he resign?", [("Why did Boris Johnson resign as prime minister?", "…")], None),
+])
+def test_a_say_question_is_read_into_its_speaker_and_topic(asked: str, history, said: Said | None) -> None:
+    assert Question.read(asked, history).said == said
+
+
+def test_the_question_as_asked_is_kept_and_a_rewriting_shows() -> None:
+    asked = "  what did   Blinken say about Article 5? "
+    assert Question.read(asked).asked == asked and not Question.read(asked).rewritten
+    assert Question.read("what about NATO?", [BLINKEN_ARTICLE_5]).rewritten

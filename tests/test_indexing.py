@@ -1,0 +1,106 @@
+"""Quotes the index stores for quote answers: found at ingest with exact spans, backfilled for indexes built
+before, re-extracted by a new extractor, replaced and deleted with their article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qa.indexing
+from qa.index import Index
+from qa.ingest import load_articles
+from qa.quotes import EXTRACTOR_VERSION
+from qa.types import Article
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = ROOT / "data" / "sample"
+ARTICLE_5 = "Our Article 5 commitment extends to NATO allies"
+
+pytestmark = pytest.mark.minilm
+
+
+def test_quotes_are_stored_at_ingest_with_exact_spans(sample_index_dir: Path, minilm) -> None:
+    with Index.open(sample_index_dir, embedder=minilm) as index:
+        quotes = index.quotes("Blinken")
+        assert quotes and all(q.speaker == "Antony Blinken" for q in quotes)
+        assert any(q.text.startswith(ARTICLE_5) for q in quotes)
+        for quote in quotes:
+            assert index.article(quote.article_id).text[quote.start:quote.end] == quote.text
+        assert index.quotes("the secretary of state") == quotes
+        assert [q.speaker for q in index.quotes("Biden")] == ["Joe Biden"]
+        assert index.quotes("Lavrov") == []
+
+
+class CountingEmbedder:
+    """Wraps an embedder, counting documents embedded: a backfill must embed none."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.documents = inner, 0
+        self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+
+    def embed_documents(self, texts, *, batch_size: int = 32):
+        self.documents += len(texts)
+        return self.inner.embed_documents(texts, batch_size=batch_size)
+
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+
+    def count_tokens(self, texts):
+        return self.inner.count_tokens(texts)
+
+
+def test_an_index_built_without_quotes_is_backfilled_without_re_embedding(tmp_path: Path, tiny_embedder) -> None:
+    folder = tmp_path / "index"
+    embedder = CountingEmbedder(tiny_embedder)
+    with Index.open(folder, embedder=embedder, create=True) as index:
+        index.add(load_articles(SAMPLE_DIR))
+        stored = index.quotes("Blinken")
+        # as an index from before quotes were stored: no quotes, no extractor version
+        db = index.store.database.connection()
+        db.execute("DELETE FROM quotes")
+        db.execute("DELETE FROM state WHERE key LIKE 'quotes%'")
+    embedded = embedder.documents
+    with Index.open(folder, embedder=embedder) as index:
+        assert index.quotes_pending()
+        assert index.quotes("Blinken") == []  # a read never writes: the backfill is ensure_quotes()'s
+        assert index.ensure_quotes() == 1
+        assert index.quotes("Blinken") == stored
+        assert not index.quotes_pending() and index.store.state("quotes_version") == EXTRACTOR_VERSION
+        assert index.ensure_quotes() == 0  # once only
+    assert embedder.documents == embedded
+
+
+def test_an_ingest_backfills_the_quotes_of_stored_articles_first(tmp_path: Path, tiny_embedder) -> None:
+    folder = tmp_path / "index"
+    with Index.open(folder, embedder=tiny_embedder, create=True) as index:
+        index.add(load_articles(SAMPLE_DIR))
+        stored = index.quotes("Blinken")
+        index.store.database.connection().execute("DELETE FROM quotes")
+        index.store.database.connection().execute("DELETE FROM state WHERE key LIKE 'quotes%'")
+    with Index.open(folder, embedder=tiny_embedder) as index:
+        index.add([Article(id="new", text="A new article that quotes nobody at all.")])
+        assert not index.quotes_pending() and index.quotes("Blinken") == stored
+
+
+def test_a_new_extractor_version_re_extracts(tmp_path: Path, tiny_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as index:
+        index.add(load_articles(SAMPLE_DIR))
+        assert not index.quotes_pending()
+        monkeypatch.setattr(qa.indexing, "EXTRACTOR_VERSION", EXTRACTOR_VERSION + 1)
+        assert index.quotes_pending()
+        assert index.ensure_quotes() == 1
+        assert index.store.state("quotes_version") == EXTRACTOR_VERSION + 1
+        assert len(index.quotes()) == index.store.counts()["quotes"] > 0
+
+
+def test_replacing_or_deleting_an_article_replaces_or_deletes_its_quotes(tmp_path: Path, tiny_embedder) -> None:
+    first = Article(id="a", text='“We will defend every inch of NATO territory,” Blinken said on Tuesday.')
+    second = Article(id="a", text='“Sanctions will follow any invasion of Ukraine,” Lavrov said on Friday.')
+    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as index:
+        index.add([first])
+        assert [q.speaker for q in index.quotes()] == ["Blinken"]
+        index.add([second])
+        assert [(q.speaker, q.text) for q in index.quotes()] == [("Lavrov", "Sanctions will follow any invasion of Ukraine,")]
+        index.delete(["a"])
+        assert index.quotes() == []
