@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.chunk import split_sentences
+from qa.text import split_sentences
 from qa.embed import Embedder
 from qa.types import Hit
 

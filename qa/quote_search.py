@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from qa.chunk import split_sentences
+from qa.text import split_sentences
 from qa.extract import content_terms, term_overlap
 from qa.index import Index
 from qa.types import Article, Quote
