@@ -31,7 +31,7 @@ from qa.generate import generated_answer, prompt
 from qa.index import Index
 from qa.llm import LLMConfig, LLMError, stream_chat
 from qa.quote_search import QuoteSearch, RankedQuote, context_span, ranked_quotes
-from qa.quotes import looks_like_person_name, names_a_role, parse_say_question
+from qa.quotes.speakers import looks_like_person_name, names_a_role, parse_say_question
 from qa.types import Answer, Article, Citation, Hit, Quote
 from qa.verify import VerificationError, verify
 

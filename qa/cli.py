@@ -209,7 +209,7 @@ def _ask(args: argparse.Namespace) -> int:
     from qa.answer import ask_stream
     from qa.index import Index
     from qa.llm import LLMConfig
-    from qa.quotes import parse_say_question
+    from qa.quotes.speakers import parse_say_question
     from qa.types import Answer
 
     llm = LLMConfig(url=args.llm_url, model=args.llm_model) if args.llm_url else None

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from qa.quotes import looks_like_person_name, names_a_role, parse_say_question
+from qa.quotes.speakers import looks_like_person_name, names_a_role, parse_say_question
 
 Turn = tuple[str, str]  # (user question, assistant answer)
 SpeakerTest = Callable[[str], bool]

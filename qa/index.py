@@ -19,7 +19,8 @@ from qa.config import DEFAULT_INDEX, Settings
 from qa.embed import CrossEncoderReranker, Embedder
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
-from qa.quotes import EXTRACTOR_VERSION, find_quotes, speaker_matches
+from qa.quotes import EXTRACTOR_VERSION, find_quotes
+from qa.quotes.speakers import speaker_matches
 from qa.store import Chunking, Filters, NewArticle, Store
 from qa.types import Answer, Article, Chunk, Hit, IngestError, IngestReport, Quote
 
