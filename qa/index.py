@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from qa.embed import CrossEncoderReranker, Embedder
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes import EXTRACTOR_VERSION, find_quotes
-from qa.quotes.speakers import speaker_matches
+from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking, Filters, NewArticle, Store
 from qa.types import Answer, Article, Chunk, Hit, IngestError, IngestReport, Quote
 
@@ -193,12 +192,10 @@ class Index:
         state"): only quotes that speaker_matches keeps. Extracts quotes first if the index lacks them."""
         self.ensure_quotes()
         filters = Filters(source=source or None, since=_iso_date(since, "since"), until=_iso_date(until, "until"))
-        # LIKE pre-filter on every word of the name, so that "the senator" still finds the role "Sen.".
-        words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker or "")]
-        words = [word for word in words if word.casefold() not in _NAME_FILLERS]
+        words = name_search_words(speaker or "")
         if speaker is not None and not words:
             return []
-        found = self.store.quotes(article_ids=article_ids, name_words=_with_abbreviations(words), filters=filters)
+        found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
         return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
 
     def ensure_quotes(self, *, on_progress: ProgressCallback | None = None) -> int:
@@ -402,16 +399,6 @@ def _settings_of(store: Store, settings: Settings) -> Settings:
         title_tokens=chunking.title_tokens, batch_size=settings.batch_size, commit_chunks=settings.commit_chunks,
         reranker=settings.reranker, backend=settings.backend,
     )
-
-
-_NAME_FILLERS = {"the", "a", "an", "of", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
-# Roles the quote extractor stores abbreviated ("Sen. Mitt Romney" → role "Sen.").
-_ROLE_ABBREVIATIONS = {"senator": "sen.", "representative": "rep.", "governor": "gov.", "general": "gen.",
-                       "professor": "prof.", "colonel": "col.", "captain": "capt."}
-
-
-def _with_abbreviations(words: list[str]) -> list[str]:
-    return words + [_ROLE_ABBREVIATIONS[w.casefold()] for w in words if w.casefold() in _ROLE_ABBREVIATIONS]
 
 
 def _check_query(query: str) -> str:

@@ -1,5 +1,5 @@
 """Query time: matching a name or role as a user writes it ("Blinken", "the secretary of state") against
-the speakers of stored quotes."""
+the speakers of stored quotes, and naming those speakers in an answer."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from qa.quotes.lexicon import (
     ROLE_CORES,
     UPPER,
 )
-from qa.quotes.people import is_organisation, normalise, role_matches, role_parts
+from qa.quotes.people import bare_tokens, is_organisation, normalise, role_matches, role_parts
 
 if TYPE_CHECKING:
     from qa.types import Quote
@@ -106,3 +106,38 @@ def looks_like_person_name(phrase: str) -> bool:
                 or bare.casefold() in NATION_OF):
             return False
     return True
+
+
+def family_name(speaker: str) -> str:
+    """How an answer names a speaker it has just quoted again: a person by family name ("Blinken"),
+    anyone else by the whole name."""
+    names = bare_tokens(speaker)
+    if len(names) < 2 or not looks_like_person_name(speaker):
+        return speaker  # an organisation: "the White House also said"
+    return names[-1]
+
+
+def last_name_word(speaker: str) -> str:
+    """The last word of a speaker's name, without "Jr." and the like ("Blinken"; "House" of "White
+    House"): what every way an answer names the speaker contains, its family_name and its full name."""
+    names = bare_tokens(speaker)
+    return names[-1] if names else speaker
+
+
+def role_label(role: str) -> str:
+    """A stored role as an answer shows it, abbreviations written out: "Sen." → "Senator"."""
+    full = ROLE_ABBREVIATIONS.get(role.casefold())
+    return full.title() if full else role
+
+
+_NAME_FILLERS = {"the", "a", "an", "of", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
+_ABBREVIATION_OF_ROLE = {full: abbreviation for abbreviation, full in ROLE_ABBREVIATIONS.items()}
+
+
+def name_search_words(speaker: str) -> list[str]:
+    """Words of a speaker phrase as a user writes it, for a LIKE pre-filter of stored quotes on their
+    speaker and role: fillers dropped, and a role's stored abbreviation added, so that "the senator"
+    still finds the role "Sen."."""
+    words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker)]
+    words = [word for word in words if word.casefold() not in _NAME_FILLERS]
+    return words + [_ABBREVIATION_OF_ROLE[w.casefold()] for w in words if w.casefold() in _ABBREVIATION_OF_ROLE]

@@ -1,10 +1,19 @@
-"""Matching a name or role as a user writes it against stored quotes (qa.quotes.speakers)."""
+"""Matching a name or role as a user writes it against stored quotes, and naming speakers (qa.quotes.speakers)."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.quotes.speakers import looks_like_person_name, names_a_role, parse_say_question, speaker_matches
+from qa.quotes.speakers import (
+    family_name,
+    last_name_word,
+    looks_like_person_name,
+    name_search_words,
+    names_a_role,
+    parse_say_question,
+    role_label,
+    speaker_matches,
+)
 from qa.types import Quote
 
 # -- questions and speakers -------------------------------------------------------------------------------
@@ -84,3 +93,42 @@ def test_parse_say_question(question: str, expected: tuple[str, str] | None) -> 
 ])
 def test_names_a_role_and_looks_like_person_name(phrase: str, role: bool, person: bool) -> None:
     assert (names_a_role(phrase), looks_like_person_name(phrase)) == (role, person)
+
+
+# -- naming speakers in an answer --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("speaker, family, last_word", [
+    ("Antony Blinken", "Blinken", "Blinken"),
+    ("Jean-Yves Le Drian", "Drian", "Drian"),
+    ("Emmanuel Walter Jr.", "Emmanuel Walter Jr.", "Walter"),  # "Jr." does not read as a name
+    ("White House", "White House", "House"),
+    ("Kremlin", "Kremlin", "Kremlin"),
+    ("", "", ""),
+])
+def test_family_name_and_last_name_word(speaker: str, family: str, last_word: str) -> None:
+    assert family_name(speaker) == family
+    assert last_name_word(speaker) == last_word
+    assert last_word in family  # a line naming the speaker either way names the last word
+
+
+@pytest.mark.parametrize("role, label", [
+    ("Sen.", "Senator"), ("rep.", "Representative"), ("Gov.", "Governor"), ("Capt.", "Captain"),
+    ("Secretary of State", "Secretary of State"), ("", ""),
+])
+def test_role_label_writes_out_stored_abbreviations(role: str, label: str) -> None:
+    assert role_label(role) == label
+
+
+@pytest.mark.parametrize("speaker, words", [
+    ("Blinken", ["Blinken"]),
+    ("Mr. Blinken's", ["Blinken"]),
+    ("the secretary of state", ["secretary", "state"]),
+    ("the Senator", ["Senator", "sen."]),
+    ("General Mark Milley", ["General", "Mark", "Milley", "gen."]),
+    ("Jean-Yves Le Drian", ["Jean-Yves", "Le", "Drian"]),
+    ("the", []),
+    ("", []),
+])
+def test_name_search_words(speaker: str, words: list[str]) -> None:
+    assert name_search_words(speaker) == words
