@@ -33,7 +33,7 @@ from qa.answer import ask, relevance, verify  # noqa: E402  (after the path set-
 from qa.answer.quote_ranking import QuoteSearch, ranked_quotes  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.ingest.common import article_from_dict  # noqa: E402
-from qa.quotes import parse_say_question  # noqa: E402
+from qa.quotes.speakers import parse_say_question  # noqa: E402
 from qa.types import Answer, Article, Filters  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"

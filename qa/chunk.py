@@ -1,8 +1,7 @@
 """Cut an article into sentence-aware, token-budgeted chunks with exact character spans.
 
-Every line break ends a sentence (headlines and datelines carry no final punctuation);
-blingfire finds the sentences within a line. Chunks are packed greedily from whole
-sentences, measured in the embedding model's own tokens (summed per sentence: WordPiece
+Chunks are packed greedily from whole sentences (as qa.text splits them: every line break
+ends one), measured in the embedding model's own tokens (summed per sentence: WordPiece
 counts add up across whitespace). A chunk ends only where no quotation is open, and
 preferably not between the parts of one attributed quote (“A,” he said. “B.”); only a
 quotation larger than the budget is cut, at a sentence end.
@@ -10,43 +9,38 @@ quotation larger than the budget is cut, at a sentence end.
 
 from __future__ import annotations
 
-import ctypes
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import IntEnum, auto
+from enum import IntEnum
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
-import blingfire
+from qa.text import (
+    LINE_BREAKS,
+    WORD_SEPARATORS,
+    QuotationRules,
+    find_quotations,
+    paragraph_sentences,
+    split_paragraphs,
+    stripped_span,
+)
+from qa.types import Chunk
 
-from qa.types import Article, Chunk
+if TYPE_CHECKING:
+    from qa.text import Sentence
+    from qa.types import Article
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 """Number of model tokens of each text, without special tokens."""
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence's span in the article text, without surrounding whitespace."""
-
-    start: int
-    end: int
-
-
-# Characters the WordPiece tokenizer treats as word separators. Python's \s also matches
-# control characters (\v, \f, \x1c, \x85 ...) that the tokenizer deletes, gluing the words
-# around them together, so cutting there could make summed token counts too small.
-_GAP_CHARS = "\t\n\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_GAP = re.compile(f"[{_GAP_CHARS}]")
-_WORD = re.compile(f"[^{_GAP_CHARS}]+")
-_LINE_BREAK_CHARS = "\r\n\u2028\u2029"
-_LINE = re.compile(f"[^{_LINE_BREAK_CHARS}]+")
-_LINE_BREAK = re.compile(f"[{_LINE_BREAK_CHARS}]")
-_QUOTE_MARK = re.compile('[“”"]')
-# A quotation mark after one of these opens a quotation; before one of these it closes one.
-_BEFORE_OPENING = "([{—–-/"
-_AFTER_CLOSING = ".,;:!?)]}—–-…"
+_WORD = re.compile(f"[^{WORD_SEPARATORS}]+")
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+# Chunking's own reading of quotation marks, as it always was, so that an article chunks into the
+# spans already stored for it: curly and straight double marks, a second opening mark kept inside.
+_QUOTATION_RULES = QuotationRules(marks='“”"', punctuation_as_space=True, opening_restarts=False)
 
 
 class _Break(IntEnum):
@@ -59,12 +53,6 @@ class _Break(IntEnum):
     END_OF_TEXT = 4
 
 
-class _Mark(IntEnum):
-    OPEN = auto()
-    CLOSE = auto()
-    TOGGLE = auto()
-
-
 @dataclass(frozen=True)
 class _Unit:
     """The smallest piece a chunk is built from: a sentence, or part of an over-long one."""
@@ -73,11 +61,6 @@ class _Unit:
     end: int
     tokens: int
     break_after: _Break
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of ``text`` in order; a line break always ends a sentence."""
-    return _sentences(text, _paragraphs(text))
 
 
 def chunk_article(
@@ -92,8 +75,8 @@ def chunk_article(
     if overlap_tokens < 0:
         raise ValueError(f"overlap_tokens must not be negative, got {overlap_tokens}")
     text = article.text
-    paragraphs = _paragraphs(text)
-    sentences = _sentences(text, paragraphs)
+    paragraphs = split_paragraphs(text)
+    sentences = paragraph_sentences(text, paragraphs)
     if not sentences:
         return []
     tokens = count_tokens([text[s.start : s.end] for s in sentences])
@@ -112,113 +95,22 @@ def chunk_article(
     ]
 
 
-# --- sentences -------------------------------------------------------------------------
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of the non-blank lines of ``text``, stripped."""
-    spans = (_stripped(text, m.start(), m.end()) for m in _LINE.finditer(text))
-    return [span for span in spans if span is not None]
-
-
-def _sentences(text: str, paragraphs: list[tuple[int, int]]) -> list[Sentence]:
-    longest = max((end - start for start, end in paragraphs), default=0)
-    blingfire_sentences = _BlingfireSentences(max_bytes=4 * longest)  # UTF-8: at most 4 bytes a character
-    return [
-        sentence
-        for start, end in paragraphs
-        for sentence in _sentences_in_paragraph(text, start, end, blingfire_sentences)
-    ]
-
-
-def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
-    piece = text[start:end]
-    content = piece.strip()
-    if not content:
-        return None
-    start += len(piece) - len(piece.lstrip())
-    return start, start + len(content)
-
-
-def _sentences_in_paragraph(
-    text: str, start: int, end: int, blingfire_sentences: _BlingfireSentences
-) -> list[Sentence]:
-    paragraph = text[start:end]
-    # Cutting only after a separator keeps tokens additive: no word is split in two.
-    cuts = [c for c in blingfire_sentences.starts(paragraph) if _GAP.match(paragraph, c - 1)]
-    bounds = [0, *cuts, len(paragraph)]
-    spans = (_stripped(text, start + a, start + b) for a, b in zip(bounds, bounds[1:]))
-    return [Sentence(*span) for span in spans if span is not None]
-
-
-class _BlingfireSentences:
-    """Sentence starts from blingfire's C library, for texts of up to ``max_bytes`` in UTF-8.
-
-    The Python wrapper ``text_to_sentences_and_offsets`` maps the library's UTF-8 byte
-    offsets to character offsets in a per-byte Python loop, and allocating its ctypes
-    buffers per call costs more than the splitting itself; on a large corpus those two
-    are most of the chunking time. So the library is called directly, with buffers
-    allocated once for all the paragraphs of an article.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self._capacity = 2 * max_bytes + 1  # as the wrapper allows: output may add separators
-        self._output = ctypes.create_string_buffer(self._capacity)
-        self._starts = (ctypes.c_int32 * self._capacity)()
-        self._ends = (ctypes.c_int32 * self._capacity)()
-
-    def starts(self, paragraph: str) -> list[int]:
-        """Character offsets in ``paragraph`` where its second and later sentences start."""
-        # Lone surrogates become one "?" each, so character positions are unchanged.
-        data = paragraph.encode("utf-8", "replace")
-        written = blingfire.blingfire.TextToSentencesWithOffsets(
-            ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(self._output),
-            ctypes.byref(self._starts), ctypes.byref(self._ends), ctypes.c_int(self._capacity),
-        )  # fmt: skip
-        if written < 0 or written > self._capacity:
-            return []
-        # The output holds the sentences one a line.
-        count = ctypes.string_at(self._output, written).count(b"\n") + 1
-        # Offsets are of UTF-8 bytes; one on a continuation byte would not start a character.
-        byte_starts = sorted({b for b in self._starts[1:count] if 0 < b < len(data) and data[b] & 0xC0 != 0x80})
-        if len(data) == len(paragraph):
-            return byte_starts
-        return list(_char_offsets(data, byte_starts))
-
-
-def _char_offsets(data: bytes, byte_offsets: list[int]) -> Iterator[int]:
-    """Character offsets of ascending byte offsets that fall on character boundaries."""
-    chars = previous = 0
-    for offset in byte_offsets:
-        chars += len(data[previous:offset].decode("utf-8"))
-        previous = offset
-        yield chars
-
-
 # --- quotations ------------------------------------------------------------------------
 
 
 def _quotations(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``(opening, closing)`` positions of the quotations, in order and not overlapping.
 
-    A paragraph that leaves a quotation open continues it when the next paragraph opens
-    with a quotation mark (the news convention for multi-paragraph quotes); otherwise the
-    quotation ends with the paragraph, so a stray mark cannot swallow the article.
+    A quotation running across paragraphs is one span; one left unclosed ends with its
+    paragraph, so a stray mark cannot swallow the article.
     """
     quotations: list[tuple[int, int]] = []
-    opening: int | None = None  # of the quotation open at this point
-    for index, (start, end) in enumerate(paragraphs):
-        for match in _QUOTE_MARK.finditer(text, start, end):
-            mark = _mark(text, match.start(), start, end)
-            if opening is None and mark is not _Mark.CLOSE:
-                opening = match.start()
-            elif opening is not None and mark is not _Mark.OPEN:
-                quotations.append((opening, match.start()))
-                opening = None
-        continued = index + 1 < len(paragraphs) and _opens_with_quote(text, *paragraphs[index + 1])
-        if opening is not None and not continued:
-            quotations.append((opening, end))
-            opening = None
+    for part in find_quotations(text, paragraphs, _QUOTATION_RULES):
+        closing = part.closing if part.closing is not None else paragraphs[part.paragraph][1]
+        if part.continues:
+            quotations[-1] = (quotations[-1][0], closing)
+        else:
+            quotations.append((part.opening, closing))
     return quotations
 
 
@@ -232,27 +124,6 @@ def _attributions(text: str, quotations: list[tuple[int, int]]) -> list[tuple[in
         for (_, closing), (opening, _) in zip(quotations, quotations[1:])
         if _LINE_BREAK.search(text, closing, opening) is None
     ]
-
-
-def _mark(text: str, position: int, start: int, end: int) -> _Mark:
-    """Whether a quotation mark opens or closes, judged by its neighbours before its glyph.
-
-    Context wins over glyph because typists and converters often get the direction of
-    curly quotes wrong (e.g. ``said that ”the likelihood``).
-    """
-    before = text[position - 1] if position > start else " "
-    after = text[position + 1] if position + 1 < end else " "
-    gap_before = before.isspace() or before in _BEFORE_OPENING
-    gap_after = after.isspace() or after in _AFTER_CLOSING
-    if gap_before and not gap_after:
-        return _Mark.OPEN
-    if gap_after and not gap_before:
-        return _Mark.CLOSE
-    return {"“": _Mark.OPEN, "”": _Mark.CLOSE}.get(text[position], _Mark.TOGGLE)
-
-
-def _opens_with_quote(text: str, start: int, end: int) -> bool:
-    return _QUOTE_MARK.match(text, start) is not None and _mark(text, start, start, end) is not _Mark.CLOSE
 
 
 def _sentence_breaks(
@@ -316,7 +187,7 @@ def _units(
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     # Stripped too: a chunk must not end in a control character that str.strip removes.
-    spans = (_stripped(text, *m.span()) for m in _WORD.finditer(text, start, end))
+    spans = (stripped_span(text, *m.span()) for m in _WORD.finditer(text, start, end))
     return [span for span in spans if span is not None]
 
 
@@ -351,7 +222,7 @@ def _word_pieces(
                 fits = middle
             else:
                 too_long = middle
-        piece = _stripped(text, start, fits)
+        piece = stripped_span(text, start, fits)
         if piece is not None:
             yield *piece, max_tokens
         start = fits

@@ -211,7 +211,7 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import ask_stream
     from qa.index import Index
-    from qa.quotes import parse_say_question
+    from qa.quotes.speakers import parse_say_question
     from qa.types import Answer
 
     llm = config.LLMConfig.from_env(url=args.llm_url, model=args.llm_model)

@@ -7,7 +7,6 @@ writer lock, so that two writes through one Index never interleave.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from qa.config import DEFAULT_INDEX, Settings
 from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of, load_embedder, vector_space_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
-from qa.quotes import speaker_matches
+from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking, Store
 from qa.types import Article, Filters, Hit, IngestError, IngestReport, Quote
 
@@ -156,11 +155,10 @@ class Index:
         Reads only: an index whose quotes_pending() needs ensure_quotes() (a write) first."""
         filters = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
         # LIKE pre-filter on every word of the name, so that "the senator" still finds the role "Sen.".
-        words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker or "")]
-        words = [word for word in words if word.casefold() not in _NAME_FILLERS]
+        words = name_search_words(speaker or "")
         if speaker is not None and not words:
             return []
-        found = self.store.quotes(article_ids=article_ids, name_words=_with_abbreviations(words), filters=filters)
+        found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
         return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
 
     def ensure_quotes(self, *, on_progress: indexing.ProgressCallback | None = None) -> int:
@@ -233,16 +231,6 @@ def _settings_of(store: Store, settings: Settings) -> Settings:
         title_tokens=chunking.title_tokens, batch_size=settings.batch_size, commit_chunks=settings.commit_chunks,
         reranker=settings.reranker, backend=settings.backend,
     )
-
-
-_NAME_FILLERS = {"the", "a", "an", "of", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
-# Roles the quote extractor stores abbreviated ("Sen. Mitt Romney" → role "Sen.").
-_ROLE_ABBREVIATIONS = {"senator": "sen.", "representative": "rep.", "governor": "gov.", "general": "gen.",
-                       "professor": "prof.", "colonel": "col.", "captain": "capt."}
-
-
-def _with_abbreviations(words: list[str]) -> list[str]:
-    return words + [_ROLE_ABBREVIATIONS[w.casefold()] for w in words if w.casefold() in _ROLE_ABBREVIATIONS]
 
 
 def _check_query(query: str) -> str:

@@ -5,10 +5,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import blingfire
 import pytest
 
-from qa.chunk import Sentence, chunk_article, split_sentences
+from qa.chunk import chunk_article
+from qa.text import split_sentences
 from qa.types import Article, Chunk
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "blinken-lavrov-geneva.txt"
@@ -45,46 +45,7 @@ def assert_in_one_chunk(text: str, chunks: list[Chunk], passage: str) -> None:
         assert not start < c.start < end and not start < c.end < end, (passage, c.text)
 
 
-# --- sentences -------------------------------------------------------------------------
-
-
-def test_every_line_break_ends_a_sentence() -> None:
-    text = (
-        "BLINKEN TRIES TO CLEAN UP AFTER BIDEN IN GERMANY\n\n"
-        "That support would not include intervention. He said so.\n"
-        "Dateline without a stop\r\n"
-        "  Indented line.\t\n\n\n"
-    )
-    assert sentence_texts(text) == [
-        "BLINKEN TRIES TO CLEAN UP AFTER BIDEN IN GERMANY",
-        "That support would not include intervention.",
-        "He said so.",
-        "Dateline without a stop",
-        "Indented line.",
-    ]
-
-
-def test_sentence_offsets_are_characters_not_utf8_bytes() -> None:
-    text = "“Héllo,” she said 😀. Next one’s here. Café é.\n\nZürich 日本 last."
-    assert sentence_texts(text) == ["“Héllo,” she said 😀.", "Next one’s here.", "Café é.", "Zürich 日本 last."]
-    assert split_sentences(text)[1] == Sentence(21, 37)
-
-
-def test_sentences_agree_with_the_blingfire_python_wrapper() -> None:
-    # chunk.py calls blingfire's C library directly; its offsets must match the documented API.
-    paragraph = "Ceci n’est pas “une pipe.” Señor Müller 😀 arrived at 5 p.m. on Monday. Done — mostly! Ok."
-    _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
-    expected = [Sentence(start, start + len(paragraph[start:end].rstrip())) for start, end in offsets]
-    assert len(expected) > 2
-    assert split_sentences(paragraph) == expected
-
-
-def test_no_sentence_break_without_a_separator() -> None:
-    # blingfire starts a sentence at "The"; cutting there would split the token "a.m.:The"
-    # for a WordPiece tokenizer and make summed token counts too small.
-    text = "• 11:28 a.m.:The shooter crashed his car. Then he ran."
-    assert blingfire.text_to_sentences_and_offsets(text)[1][1] == (13, 41)
-    assert sentence_texts(text) == ["• 11:28 a.m.:The shooter crashed his car.", "Then he ran."]
+# --- blank text ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\t \r\n", "\u00a0\u2003"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from qa.chunk import split_sentences
+from qa.text import split_sentences
 from qa.types import Answer, Citation, Filters, Hit
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
-from qa.quotes import looks_like_person_name, names_a_role, parse_say_question
+from qa.quotes.speakers import looks_like_person_name, names_a_role, parse_say_question
 
 if TYPE_CHECKING:
     from qa.index import Index

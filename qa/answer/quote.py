@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 from qa.answer.compose import Citations, context_span
 from qa.answer.quote_ranking import QuoteSearch, RankedQuote, ranked_quotes
 from qa.answer.sentences import reported_speech
-from qa.quotes import looks_like_person_name
+from qa.quotes.speakers import family_name, role_label
 from qa.types import Answer, Hit, Quote
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _who_said(current: RankedQuote, previous: RankedQuote | None) -> str:
     quote, article = current.quote, current.article
     same_speaker = previous is not None and previous.quote.speaker == quote.speaker
     same_report = previous is not None and previous.quote.article_id == quote.article_id
-    who = f"{_family_name(quote.speaker)} also said" if same_speaker else f"{_speaker_label(quote)} said"
+    who = f"{family_name(quote.speaker)} also said" if same_speaker else f"{_speaker_label(quote)} said"
     if same_report:
         return who
     where = f" by {article.source}" if article.source else ""
@@ -71,19 +71,8 @@ def _who_said(current: RankedQuote, previous: RankedQuote | None) -> str:
 
 
 def _speaker_label(quote: Quote) -> str:
-    role = _ROLE_ABBREVIATIONS.get(quote.role.casefold(), quote.role)
+    role = role_label(quote.role)
     return f"{quote.speaker} ({role})" if role else quote.speaker
-
-
-_ROLE_ABBREVIATIONS = {"sen.": "Senator", "rep.": "Representative", "gov.": "Governor", "gen.": "General",
-                       "prof.": "Professor", "col.": "Colonel", "capt.": "Captain"}
-
-
-def _family_name(speaker: str) -> str:
-    names = [word for word in speaker.split() if word not in ("Jr.", "Sr.", "II", "III", "IV")]
-    if len(names) < 2 or not looks_like_person_name(speaker):
-        return speaker  # an organisation: "the White House also said"
-    return names[-1]
 
 
 def _context_hits(chosen: Sequence[RankedQuote]) -> list[Hit]:

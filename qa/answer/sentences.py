@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from qa.answer.compose import Citations, context_span
-from qa.chunk import split_sentences
-from qa.quotes import looks_like_person_name, names_a_role
+from qa.text import split_sentences
+from qa.quotes.speakers import looks_like_person_name, names_a_role
 from qa.types import Answer, Hit
 
 if TYPE_CHECKING:

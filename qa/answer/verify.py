@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from qa.quotes.speakers import last_name_word
 from qa.types import Answer, Article, Citation
 
 if TYPE_CHECKING:
@@ -118,11 +119,6 @@ def _attribution_problems(answer: Answer, by_number: dict[int, Citation], index:
                       if q.start <= citation.start and citation.end <= q.end]
             if not stored:
                 problems.append(f"[{number}] is not within a quotation found in its article")
-            elif _family_name(stored[0].speaker) not in line:
+            elif last_name_word(stored[0].speaker) not in line:
                 problems.append(f"[{number}] is {stored[0].speaker}'s, but its line does not name them")
     return problems
-
-
-def _family_name(speaker: str) -> str:
-    names = [word for word in speaker.split() if word not in ("Jr.", "Sr.", "II", "III", "IV")]
-    return names[-1] if names else speaker

@@ -1,0 +1,208 @@
+"""The attribution rules: who said each quotation of an article, read off the words around it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qa.quotes.lexicon import (
+    ACCORDING_TO_RE,
+    ATTRIBUTION_LEAD_RE,
+    CLAUSE_BREAK_RE,
+    INVERTED_VERB_RE,
+    PASSIVE_MARKERS,
+    SIGNATURE_DASH_RE,
+    SPEECH_VERB_RE,
+    TRAILING_FILLERS_RE,
+    VERB_TAIL_RE,
+    WORD_RE,
+)
+from qa.quotes.people import NOBODY
+from qa.quotes.reader import QUOTATION_RULES, ArticleReader
+from qa.types import Quote
+
+if TYPE_CHECKING:
+    from qa.quotes.people import Speaker
+    from qa.quotes.reader import RawQuote
+    from qa.types import Article
+
+# Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
+EXTRACTOR_VERSION = 2  # 2: quotes signed on the next line ("-- Naomi Osaka")
+_MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    speaker: Speaker
+    adjacent: bool
+
+
+def find_quotes(article: Article) -> list[Quote]:
+    """Direct quotations in ``article`` in reading order; ``article.text[q.start:q.end] == q.text``."""
+    reader = ArticleReader(article)
+    quotes = []
+    for raw in _attributed_quotes(reader):
+        speaker = raw.speaker or NOBODY
+        quotes.append(Quote(article.id, raw.start, raw.end, article.text[raw.start:raw.end],
+                            speaker.name, speaker.role if speaker.name else ""))
+    return quotes
+
+
+def _clause_start(reader: ArticleReader, quote: RawQuote) -> int:
+    """Where the words introducing a quote can begin: its sentence, after any earlier quote."""
+    start = reader.sentence_start(quote.open_mark)
+    for other in reader.quotes:
+        if other.close_mark is not None and start <= other.close_mark < quote.open_mark:
+            start = other.close_mark + 1
+    return start
+
+
+def _attribute_after(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """“…,” Blinken said. / “…,” said Blinken. / “…”, according to the ministry."""
+    if quote.close_mark is None:
+        return None
+    limit = reader.paragraphs[quote.paragraph][1]
+    next_mark = QUOTATION_RULES.mark_pattern.search(reader.text, quote.close_mark + 1, limit)
+    limit = next_mark.start() if next_mark else limit
+    lead = ATTRIBUTION_LEAD_RE.match(reader.text, quote.close_mark + 1, limit)
+    # A quote ending in a full stop ends its sentence; what follows is not its attribution.
+    last_char = reader.text[quote.start:quote.end].rstrip("'’)]")[-1:]  # “… needs a Willie,'”
+    if last_char not in tuple(",?!—–-…:") and not lead.group(1):
+        return None
+    body = lead.end()
+    according = ACCORDING_TO_RE.match(reader.text, body, limit)
+    inverted = INVERTED_VERB_RE.match(reader.text, body, limit)
+    if according or inverted:
+        parsed = reader.parse_subject((according or inverted).end(), limit, whole=False)
+        return _Attribution(parsed[0], True) if parsed else None
+    verb = SPEECH_VERB_RE.search(reader.text, body, min(limit, body + 160))
+    if not verb:
+        return None
+    phrase = reader.text[body:verb.start()]
+    phrase_end = body + len(phrase) - len(TRAILING_FILLERS_RE.search(phrase).group())
+    parsed = reader.parse_subject(body, phrase_end, whole=True)
+    if parsed and not reader.text[parsed[1]:phrase_end].strip(" ,"):
+        return _Attribution(parsed[0], True)
+    return None
+
+
+def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """Blinken said: “…” / Blinken told reporters that “…” / According to Blinken, “…”."""
+    clause_start = _clause_start(reader, quote)
+    according = list(ACCORDING_TO_RE.finditer(reader.text, clause_start, quote.open_mark))
+    if according:
+        limit = quote.open_mark
+        while limit > according[-1].end() and reader.text[limit - 1] in " ,:":
+            limit -= 1
+        parsed = reader.parse_subject(according[-1].end(), limit, whole=True)
+        if parsed and not reader.text[parsed[1]:limit].strip(" ,"):
+            return _Attribution(parsed[0], True)
+    verbs = _active_speech_verbs(reader, clause_start, quote.open_mark)
+    if not verbs:
+        return None
+    tail = reader.text[verbs[-1].end():quote.open_mark]
+    short_tail = VERB_TAIL_RE.fullmatch(tail)
+    # "told CNN that ever since the start of the war, “…”": a longer reported-speech lead-in.
+    that_tail = re.search(r"\bthat\b", tail) and len(tail.split()) <= 20 and not re.search(r"[;:—–]", tail)
+    if not (short_tail or that_tail):
+        return None
+    speaker = reader.subject_before_verb(_last_clause(reader, clause_start, verbs[-1].start()), verbs[-1].start())
+    if speaker is None:
+        speaker = reader.subject_before_verb(clause_start, verbs[-1].start())
+    adjacent = bool(short_tail) and not short_tail.group("words").strip()
+    return _Attribution(speaker, adjacent) if speaker else None
+
+
+def _active_speech_verbs(reader: ArticleReader, start: int, end: int) -> list[re.Match[str]]:
+    """Speech verbs in [start, end) whose subject speaks: not "when asked", "was told"."""
+    verbs = []
+    for verb in SPEECH_VERB_RE.finditer(reader.text, start, end):
+        word_before = re.search(r"(\w*)\W*$", reader.text[max(start, verb.start() - 20):verb.start()]).group(1)
+        if word_before.lower() not in PASSIVE_MARKERS:
+            verbs.append(verb)
+    return verbs
+
+
+def _last_clause(reader: ArticleReader, start: int, end: int) -> int:
+    """Start of the last clause before ``end``: "…, although Biden used…" → "Biden used…"."""
+    breaks = list(CLAUSE_BREAK_RE.finditer(reader.text, start, end))
+    return breaks[-1].end() if breaks else start
+
+
+def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """Blinken said the talks were useful. “…” — the sentence before names the speaker."""
+    sentence_start = reader.sentence_start(quote.open_mark)
+    paragraph_start, _ = reader.paragraphs[quote.paragraph]
+    if reader.text[sentence_start:quote.open_mark].strip():
+        return None
+    if sentence_start > paragraph_start:
+        region = (reader.sentence_start(sentence_start - 1), sentence_start)
+    elif quote.paragraph and reader.text[reader.paragraphs[quote.paragraph - 1][1] - 1] == ":":
+        end = reader.paragraphs[quote.paragraph - 1][1]
+        region = (reader.sentence_start(end - 1), end)
+    else:
+        return None
+    if QUOTATION_RULES.mark_pattern.search(reader.text, *region):
+        return None
+    clause_start = _last_clause(reader, *region)
+    verbs = _active_speech_verbs(reader, clause_start, region[1])
+    speaker = reader.subject_before_verb(clause_start, verbs[0].start()) if verbs else None
+    return _Attribution(speaker, False) if speaker else None
+
+
+def _attribute_dash_line(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """A paragraph that is only a quote, signed on the next line:
+    “I finally started talking to a therapist.” / -- Professional tennis player Naomi Osaka, …"""
+    paragraph_start, paragraph_end = reader.paragraphs[quote.paragraph]
+    if quote.close_mark is None or quote.paragraph + 1 >= len(reader.paragraphs):
+        return None
+    before, after = reader.text[paragraph_start:quote.open_mark], reader.text[quote.close_mark + 1:paragraph_end]
+    if before.strip() or after.strip(" .,"):
+        return None
+    next_start, next_end = reader.paragraphs[quote.paragraph + 1]
+    dash = SIGNATURE_DASH_RE.match(reader.text, next_start, next_end)
+    parsed = reader.parse_subject(dash.end(), next_end, whole=False) if dash else None
+    return _Attribution(parsed[0], True) if parsed and parsed[0].name else None
+
+
+def _someone_else_between(reader: ArticleReader, earlier: RawQuote, later: RawQuote) -> bool:
+    return any(earlier.end < e.position < later.start and e.speaker.name != earlier.speaker.name
+               for e in reader.events)
+
+
+def _propagate(reader: ArticleReader, quotes: list[RawQuote]) -> None:
+    """Unattributed quotes take the speaker of the previous quote in their paragraph, or of
+    another part of the same multi-paragraph quote, until nothing changes."""
+    changed = True
+    while changed:
+        changed = False
+        for earlier, later in zip(quotes, quotes[1:]):
+            if (later.speaker is None and earlier.speaker is not None
+                    and earlier.paragraph == later.paragraph
+                    and not _someone_else_between(reader, earlier, later)):
+                later.speaker, changed = earlier.speaker, True
+        chain_speakers = {q.chain: q.speaker for q in quotes if q.speaker is not None}
+        for quote in quotes:
+            if quote.speaker is None and quote.chain in chain_speakers:
+                quote.speaker, changed = chain_speakers[quote.chain], True
+
+
+def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
+    for quote in reader.quotes:
+        after, before = _attribute_after(reader, quote), _attribute_before(reader, quote)
+        # "Tagholm argued that “…”, said The Times": Tagholm's words in The Times's report.
+        if after and before and before.adjacent and before.speaker.is_person and not after.speaker.is_person:
+            after = None
+        attribution = after or before or _attribute_lead_in(reader, quote) or _attribute_dash_line(reader, quote)
+        if attribution:
+            quote.speaker, quote.adjacent_attribution = attribution.speaker, attribution.adjacent
+            reader.add_event(quote.end, attribution.speaker)
+    quotes = [q for q in reader.quotes
+              if q.adjacent_attribution or _word_count(reader.text[q.start:q.end]) >= _MIN_QUOTE_WORDS]
+    _propagate(reader, quotes)
+    return quotes
+
+
+def _word_count(text: str) -> int:
+    return len(WORD_RE.findall(text))

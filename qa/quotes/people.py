@@ -1,0 +1,151 @@
+"""Who is who in one article: the people it names, with role and gender, and what is an organisation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from qa.quotes.lexicon import (
+    FEMALE_ROLE_WORDS,
+    HONORIFICS,
+    MALE_ROLE_WORDS,
+    MENTION_RE,
+    NATION_OF,
+    ORG_WORDS,
+    PARTY_WORDS,
+    PLACE_FIRST_WORDS,
+    PLACE_WORDS,
+    ROLE_ABBREVIATIONS,
+    ROLE_CORE,
+)
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str  # "" for unnamed people and groups
+    role: str = ""
+    is_person: bool = False
+    gender: str = ""  # "m", "f" or "" when unknown
+
+
+NOBODY = Speaker("")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # including the role before the name
+    end: int
+    name: str
+    role: str
+    honorific: str
+
+
+@dataclass
+class People:
+    """The article's persons by full name ("Antony Blinken"), with role and gender when given."""
+
+    roles: dict[str, str] = field(default_factory=dict)
+    genders: dict[str, str] = field(default_factory=dict)
+    _tokens: dict[str, list[str]] = field(default_factory=dict)  # full name → tokens without "Jr."
+
+    def add(self, name: str, role: str, gender: str) -> None:
+        self.roles[name] = self.roles.get(name) or role
+        self.genders[name] = self.genders.get(name) or gender
+        self._tokens[name] = bare_tokens(name)
+
+    def full_name(self, name: str, family_name_first: bool = False) -> str | None:
+        """The one registered full name that ``name`` is or ends with ("Blinken"), if unambiguous;
+        with ``family_name_first``, failing that, begins with ("Dong" for "Dong Hong")."""
+        if name in self.roles:
+            return name
+        matches = self.names_ending_with(name)
+        if not matches and family_name_first:
+            matches = self._names_starting_with(name)
+        return matches[0] if len(matches) == 1 else None
+
+    def names_ending_with(self, name: str) -> list[str]:
+        tokens = name.split()
+        return [full for full, bare in self._tokens.items()
+                if len(bare) > len(tokens) and bare[-len(tokens):] == tokens]
+
+    def _names_starting_with(self, name: str) -> list[str]:
+        tokens = name.split()
+        return [full for full, bare in self._tokens.items()
+                if len(bare) > len(tokens) and bare[:len(tokens)] == tokens]
+
+    def with_role(self, role_phrase: str) -> str | None:
+        matches = [name for name, role in self.roles.items() if role and role_matches(role_phrase, role)]
+        return matches[0] if len(matches) == 1 else None
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Names of people and organisations in ``text``, each with the role or honorific written before it."""
+    mentions = []
+    for match in MENTION_RE.finditer(text):
+        role, name = match.group("role") or "", match.group("name")
+        first, _, rest = name.partition(" ")
+        if first in PLACE_WORDS and len(rest.split()) > 1:
+            name = rest
+        if re.fullmatch(ROLE_CORE, name) or name.split()[-1] in PARTY_WORDS:
+            continue  # "the President said" names a role; "the Massachusetts Democrat" no one
+        if is_organisation(name):
+            role = ""  # "General Motors" is not a general
+        mentions.append(Mention(match.start(), match.end(), name, role, match.group("hon") or ""))
+    return mentions
+
+
+def bare_tokens(name: str) -> list[str]:
+    return [t for t in name.split() if t not in {"Jr.", "Sr.", "II", "III", "IV"}]
+
+
+def is_organisation(name: str) -> bool:
+    tokens = name.split()
+    return any(t in ORG_WORDS for t in tokens) or (len(tokens) > 1 and tokens[0] in PLACE_FIRST_WORDS)
+
+
+def gender_of(honorific: str, role: str) -> str:
+    words = set(role.lower().split())
+    if words & FEMALE_ROLE_WORDS:
+        return "f"
+    if words & MALE_ROLE_WORDS:
+        return "m"
+    return HONORIFICS.get(honorific, "")
+
+
+def normalise(phrase: str) -> str:
+    """Lower case, no accents, straight apostrophes, single spaces, no edge punctuation."""
+    decomposed = unicodedata.normalize("NFKD", phrase.replace("’", "'"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(plain.split()).strip(" ?!,;:\"“”")
+
+
+def role_parts(phrase: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """"the Russian foreign minister" → ({"russia"}, ("foreign", "minister"))."""
+    words = [ROLE_ABBREVIATIONS.get(w, w) for w in normalise(phrase).split() if w not in ("the", "a", "an")]
+    nations, core = set(), []
+    index = 0
+    while index < len(words):
+        pair, word = " ".join(words[index:index + 2]), re.sub(r"'s$", "", words[index])
+        if pair in NATION_OF:
+            nations.add(NATION_OF[pair])
+            index += 2
+            continue
+        if word in NATION_OF:
+            nations.add(NATION_OF[word])
+        else:
+            core.append(word)
+        index += 1
+    return frozenset(nations), tuple(core)
+
+
+def role_matches(query: str, role: str) -> bool:
+    """A role named in a question fits a speaker's role; nationality counts only when asked."""
+    query_nations, query_core = role_parts(query)
+    role_nations, role_core = role_parts(role)
+    if not query_core or not re.search(rf"(?:^|\s){ROLE_CORE}$", " ".join(query_core)):
+        return False
+    if query_nations and not query_nations & role_nations:
+        return False
+    width = len(query_core)
+    return any(role_core[i:i + width] == query_core for i in range(len(role_core) - width + 1))

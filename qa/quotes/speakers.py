@@ -1,0 +1,143 @@
+"""Query time: matching a name or role as a user writes it ("Blinken", "the secretary of state") against
+the speakers of stored quotes, and naming those speakers in an answer."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from qa.quotes.lexicon import (
+    HONORIFICS,
+    LOWER,
+    NATION_OF,
+    NOT_NAME_WORDS,
+    PLACE_WORDS,
+    ROLE_ABBREVIATIONS,
+    ROLE_CORE,
+    ROLE_CORES,
+    UPPER,
+)
+from qa.quotes.people import bare_tokens, is_organisation, normalise, role_matches, role_parts
+
+if TYPE_CHECKING:
+    from qa.types import Quote
+
+_ROLE_WORDS = {w for core in ROLE_CORES for w in core.split()} | set(ROLE_ABBREVIATIONS.values())
+_QUERY_PREFIX_WORDS = _ROLE_WORDS | set(NATION_OF) | {"the", "former", "mr.", "mrs.", "ms.", "dr.", "mr",
+                                                      "mrs", "ms", "dr", "miss", "sir"}
+
+
+def _name_matches(query: str, speaker: str) -> bool:
+    """"blinken", "antony blinken", "secretary blinken" all name "Antony Blinken"; "dong" names
+    "Dong Hong" (family name first).  Never a different first name: "jill biden" is not "Joe Biden"."""
+    query_tokens = re.sub(r"'s$", "", normalise(query)).split()
+    while len(query_tokens) > 1 and query_tokens[0] in _QUERY_PREFIX_WORDS:
+        query_tokens = query_tokens[1:]
+    speaker_tokens = [t for t in normalise(speaker).split() if t not in ("jr.", "sr.", "ii", "iii", "iv")]
+    width = len(query_tokens)
+    if not query_tokens or width > len(speaker_tokens):
+        return False
+    if speaker_tokens[-width:] == query_tokens:
+        return True
+    return speaker_tokens[:width] == query_tokens and not is_organisation(speaker)  # not "White" → "White House"
+
+
+def speaker_matches(query_name: str, quote: Quote) -> bool:
+    """Whether a name or role from a question ("Blinken", "the secretary of state") is the quote's speaker."""
+    if not quote.speaker or not query_name.strip():
+        return False
+    return _name_matches(query_name, quote.speaker) or bool(quote.role and role_matches(query_name, quote.role))
+
+
+_SAY_VERBS = (r"say|said|tell|told|think|describe|described|comment|respond|responded|react|reacted|"
+              r"mean|meant|write|wrote|tweet|tweeted|argue|argued|claim|claimed|warn|warned|explain|"
+              r"explained|predict|predicted|add|added|announce|announced|reveal|revealed|"
+              r"have to say|had to say")
+_SAY_QUESTION_RE = re.compile(
+    rf"^(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(?P<speaker>.+?)\s+"
+    rf"(?:{_SAY_VERBS})\b(?P<rest>.*)$",
+    re.IGNORECASE)
+_REMARKS_QUESTION_RE = re.compile(
+    r"^(?:what\s+(?:are|were|is|was)\s+)?(?:quotes\s+(?:from|by)\s+)?(?P<speaker>.+?)(?:['’]s)?\s+"
+    r"(?:comments?|remarks?|quotes?|statements?|words|views?|thoughts?)"
+    r"(?:\s+(?:on|about|regarding|concerning|of|over)\s+(?P<rest>.+))?$",
+    re.IGNORECASE)
+_AUDIENCE_RE = re.compile(r"^(?:reporters|journalists|the press|the media|us|them|him|her|cnn|congress|"
+                          r"lawmakers|the nation|the public)\b\s*", re.IGNORECASE)
+_TOPIC_PREPOSITION_RE = re.compile(r"^(?:about|on|regarding|concerning|of|over|in response to|to)\b\s*",
+                                   re.IGNORECASE)
+
+
+def parse_say_question(question: str) -> tuple[str, str] | None:
+    """("Blinken", "Article 5") for "what did Blinken say about Article 5?"; None for other questions."""
+    text = " ".join(question.strip().rstrip("?.! ").split())
+    match = _SAY_QUESTION_RE.match(text) or _REMARKS_QUESTION_RE.match(text)
+    if not match:
+        return None
+    speaker = re.sub(r"^the\s+", "", match.group("speaker"), flags=re.IGNORECASE)
+    if not speaker or len(speaker.split()) > 6:
+        return None
+    topic = _AUDIENCE_RE.sub("", (match.group("rest") or "").strip())
+    topic = _TOPIC_PREPOSITION_RE.sub("", topic)
+    topic = re.sub(r"^(?:the|a|an)\s+", "", topic, flags=re.IGNORECASE)
+    return speaker, topic.strip()
+
+
+_CONTINENTS_AND_REGIONS = {"Europe", "Asia", "Africa", "America", "Americas", "Antarctica", "Oceania", "Arctic",
+                           "Balkans", "Caribbean", "Baltics", "Scandinavia"}
+
+
+def names_a_role(phrase: str) -> bool:
+    """Whether ``phrase`` is a role a question can name a speaker by: "the secretary of state"."""
+    _, core = role_parts(phrase)
+    return bool(core) and bool(re.fullmatch(rf"(?:.*\s)?{ROLE_CORE}", " ".join(core)))
+
+
+def looks_like_person_name(phrase: str) -> bool:
+    """Whether ``phrase`` reads as a person's name ("Lavrov", "Sergey Lavrov", "Mr. Blinken") rather than
+    a place, organisation, acronym or common noun ("Ukraine", "Europe", "NATO", "sanctions")."""
+    tokens = [t for t in phrase.strip(" ?!.,").split() if t not in HONORIFICS]
+    if not 1 <= len(tokens) <= 4 or is_organisation(" ".join(tokens)):
+        return False
+    for token in tokens:
+        bare = re.sub(r"['’]s$", "", token)
+        if (not re.fullmatch(rf"{UPPER}{LOWER}[\w'’-]*|{UPPER}\.", bare)
+                or bare in PLACE_WORDS or bare in _CONTINENTS_AND_REGIONS or bare in NOT_NAME_WORDS
+                or bare.casefold() in NATION_OF):
+            return False
+    return True
+
+
+def family_name(speaker: str) -> str:
+    """How an answer names a speaker it has just quoted again: a person by family name ("Blinken"),
+    anyone else by the whole name."""
+    names = bare_tokens(speaker)
+    if len(names) < 2 or not looks_like_person_name(speaker):
+        return speaker  # an organisation: "the White House also said"
+    return names[-1]
+
+
+def last_name_word(speaker: str) -> str:
+    """The last word of a speaker's name, without "Jr." and the like ("Blinken"; "House" of "White
+    House"): what every way an answer names the speaker contains, its family_name and its full name."""
+    names = bare_tokens(speaker)
+    return names[-1] if names else speaker
+
+
+def role_label(role: str) -> str:
+    """A stored role as an answer shows it, abbreviations written out: "Sen." → "Senator"."""
+    full = ROLE_ABBREVIATIONS.get(role.casefold())
+    return full.title() if full else role
+
+
+_NAME_FILLERS = {"the", "a", "an", "of", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
+_ABBREVIATION_OF_ROLE = {full: abbreviation for abbreviation, full in ROLE_ABBREVIATIONS.items()}
+
+
+def name_search_words(speaker: str) -> list[str]:
+    """Words of a speaker phrase as a user writes it, for a LIKE pre-filter of stored quotes on their
+    speaker and role: fillers dropped, and a role's stored abbreviation added, so that "the senator"
+    still finds the role "Sen."."""
+    words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker)]
+    words = [word for word in words if word.casefold() not in _NAME_FILLERS]
+    return words + [_ABBREVIATION_OF_ROLE[w.casefold()] for w in words if w.casefold() in _ABBREVIATION_OF_ROLE]
