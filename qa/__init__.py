@@ -11,10 +11,10 @@ Importing ``qa`` is cheap: FAISS and the embedding model load only when first us
 
 from qa.config import Settings
 from qa.errors import QAError
-from qa.types import Answer, Article, Chunk, Citation, Hit, IngestError, IngestReport, Quote
+from qa.types import Answer, Article, Chunk, Citation, Filters, Hit, IngestError, IngestReport, Quote
 
 __all__ = [
-    "Answer", "Article", "Chunk", "Citation", "Hit", "Index", "IngestError", "IngestReport", "QAError",
+    "Answer", "Article", "Chunk", "Citation", "Filters", "Hit", "Index", "IngestError", "IngestReport", "QAError",
     "Quote", "Settings", "ask", "load_articles",
 ]
 
