@@ -15,8 +15,10 @@ uv="$(bash scripts/uv.sh)"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-# llama-cpp-python (test profile) compiles llama.cpp: on every core, without the multimodal library.
+# llama-cpp-python (test profile) compiles llama.cpp: on every core, only the libraries its Python code
+# loads (without the multimodal one, nor llama.cpp's "common": scripts/llama-cpp-lib-only.cmake).
 # uv keeps the wheel it builds in its cache, so only a machine's first install compiles it.
-CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-cpp-lib-only.cmake}" \
+CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
     "$uv" pip sync --quiet --python .venv/bin/python --require-hashes --build-constraints lock/build.txt "$lock"
 "$uv" pip install --quiet --python .venv/bin/python --no-deps --build-constraints lock/build.txt -e .
