@@ -18,10 +18,12 @@ fi
 # llama-cpp-python (test profile) compiles llama.cpp: on every core, only the libraries its Python code
 # loads (without the multimodal one, nor llama.cpp's "common": scripts/llama-cpp-lib-only.cmake).
 # uv keeps the wheel it builds in its cache, so only a machine's first install compiles it. That cached
-# wheel may later run on another CPU (a kept disk on a new host): GGML_NATIVE=OFF builds for AVX2
-# instead of -march=native, since a native AVX-512 build dies of SIGILL mid-answer on a CPU without it
-# (the server has sent 200 and its headers, so the client sees "incomplete chunked read").
-CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-cpp-lib-only.cmake}" \
+# wheel may later run on another CPU (a kept disk on a new host), so it is built for AVX2 rather than
+# -march=native: a native AVX-512 build dies of SIGILL mid-answer on a CPU without AVX-512, after the
+# server has sent 200 and its headers, and the client sees "incomplete chunked read". The setting goes
+# in as a config setting, not in CMAKE_ARGS, because uv keys its cache of built wheels on those.
+CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-cpp-lib-only.cmake}" \
 CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-    "$uv" pip sync --quiet --python .venv/bin/python --require-hashes --build-constraints lock/build.txt "$lock"
+    "$uv" pip sync --quiet --python .venv/bin/python --require-hashes --build-constraints lock/build.txt \
+        --config-settings-package "llama-cpp-python:cmake.define.GGML_NATIVE=OFF" "$lock"
 "$uv" pip install --quiet --python .venv/bin/python --no-deps --build-constraints lock/build.txt -e .
