@@ -76,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     _json_option(delete)
     delete.set_defaults(run=_delete)
 
+    snapshot = commands.add_parser(
+        "snapshot", help="a consistent copy of the index, also while it is served or written",
+        description="Copy the index into the new folder DEST as of one committed state, while other "
+        "processes may be searching or writing it. Open the copy with --index DEST, or move it into place.",
+    )
+    snapshot.add_argument("dest", metavar="DEST", help="folder to create (it must not exist)")
+    _index_option(snapshot)
+    _json_option(snapshot)
+    snapshot.set_defaults(run=_snapshot)
+
     serve = commands.add_parser("serve", help="the web chat at / and the REST API under /api")
     _index_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -286,6 +296,22 @@ def _delete(args: argparse.Namespace) -> int:
     else:
         print(f"deleted {removed}" + (f"; {missing} not in the index" if missing else ""))
     return 0 if removed or not missing else 1
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from qa.store.snapshot import snapshot
+
+    report = snapshot(args.index, args.dest)
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    copied = {True: "copied", False: "rebuilt from SQLite on first open"}
+    print(
+        f"snapshot of {args.index} in {report.destination}: {report.articles} articles, {report.chunks} chunks, "
+        f"{report.quotes} quotes (generation {report.generation}); vectors {copied[report.vectors_copied]}, "
+        f"keywords {copied[report.keywords_copied]}; {report.seconds:.1f} s"
+    )
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -77,3 +77,27 @@ def test_console_script_finds_the_article_5_passage_first(sample_index_dir):
     first = json.loads(done.stdout)["hits"][0]
     assert "Our Article 5 commitment extends to NATO allies" in first["text"]
     assert first["title"].startswith("Blinken and Lavrov plan more talks")
+
+
+def test_snapshot_copies_an_index_to_open_with_index_and_refuses_an_existing_folder(tmp_path, tiny_model_path, capsys):
+    folder, copy = str(tmp_path / "ix"), str(tmp_path / "copy")
+    news = write_jsonl(tmp_path / "news.jsonl", [
+        json.dumps({"id": "n1", "title": "Port strike", "text": "Dock workers went on strike in Rotterdam."}),
+        json.dumps({"id": "n2", "title": "Harvest", "text": "Farmers reported a record wheat harvest."}),
+    ])
+    assert main(["ingest", str(news), "--index", folder, "--model", str(tiny_model_path), "--json"]) == 0
+    capsys.readouterr()
+
+    assert main(["snapshot", copy, "--index", folder]) == 0
+    out = capsys.readouterr().out.strip()
+    assert f"in {copy}: 2 articles, 2 chunks" in out and "vectors copied, keywords copied" in out
+    assert len(out.splitlines()) == 1
+    assert main(["search", "strike", "--index", copy, "--json"]) == 0
+    assert [hit["article_id"] for hit in json.loads(capsys.readouterr().out)["hits"]][0] == "n1"
+
+    assert main(["snapshot", copy, "--index", folder, "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "already exists" in err and len(err.splitlines()) == 1
+    assert main(["snapshot", str(tmp_path / "copy2"), "--index", folder, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["articles"], report["chunks"], report["vectors_copied"], report["keywords_copied"]) == (2, 2, True, True)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+from qa.errors import QAError
 
 
 def replace_atomically(target: Path, write: Callable[[str], None]) -> None:
@@ -32,6 +36,35 @@ def write_json_atomically(target: Path, data: dict[str, Any]) -> None:
             handle.write("\n")
 
     replace_atomically(target, write)
+
+
+@contextmanager
+def new_folder_atomically(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target`` to fill, renamed to ``target`` when the block ends (its files
+    flushed to disk first) and removed if it raises: ``target`` appears whole or not at all. A process
+    killed meanwhile leaves only the hidden temporary folder. ``target`` must not exist."""
+    _must_be_new(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield temp
+        for folder, _, names in os.walk(temp):
+            for name in names:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    os.fsync(handle.fileno())
+            _fsync_dir(Path(folder))
+        temp.chmod(0o755)  # mkdtemp makes folders private
+        _must_be_new(target)  # rename would replace an empty folder made meanwhile
+        os.rename(temp, target)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _must_be_new(target: Path) -> None:
+    if os.path.lexists(target):
+        raise QAError(f"{target}: already exists; choose a new folder")
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -160,6 +160,23 @@ class KeywordIndex:
         return cls.empty()
 
 
+def copy_build(index_folder: Path, generation: int, chunk_ids: np.ndarray, target_folder: Path) -> bool:
+    """Copy the build of ``generation`` into the index folder ``target_folder`` if there is one, whole and
+    of ``chunk_ids`` (ascending); else leave nothing there. Whether it was copied."""
+    target = target_folder / FOLDER / _build_name(generation)
+    try:
+        shutil.copytree(index_folder / FOLDER / _build_name(generation), target)
+        copied = KeywordIndex.load_newest(target_folder)
+        # A newer save removes older builds, maybe while one is copied: every part must have come along.
+        copied._vocabulary_on_disk()
+    except (OSError, ValueError):
+        copied = KeywordIndex.empty()
+    if copied.generation != generation or not np.array_equal(np.sort(copied.chunk_ids), chunk_ids):
+        shutil.rmtree(target_folder / FOLDER, ignore_errors=True)
+        return False
+    return True
+
+
 def _build(
     generation: int, chunk_ids: np.ndarray, tokens: np.ndarray, lengths: np.ndarray, tokenizer: Tokenizer
 ) -> KeywordIndex:

@@ -122,6 +122,18 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def ids(self) -> np.ndarray:
+        """The chunk ids held, ascending."""
+        ivf = faiss.try_extract_index_ivf(self._index)
+        if ivf:
+            lists = ivf.invlists
+            sizes = [lists.list_size(number) for number in range(ivf.nlist)]
+            held = [faiss.rev_swig_ptr(lists.get_ids(number), size).copy() for number, size in enumerate(sizes) if size]
+            found = np.concatenate(held) if held else np.zeros(0, np.int64)
+        else:
+            found = faiss.vector_to_array(faiss.downcast_index(self._index).id_map)
+        return np.sort(found.astype(np.int64))
+
     def fits(self) -> bool:
         """Whether this index still suits its own size; if not, the store rebuilds it."""
         return self.plan.fits(len(self))

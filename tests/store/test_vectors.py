@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.store import Chunking, NewArticle, Store
-from qa.store.vectors import FLAT, FLAT_LIMIT, Plan, VectorIndex
+from qa.store.vectors import FLAT, FLAT_LIMIT, Plan, VectorIndex, _trained_ivf
 from qa.types import Article, Chunk
 
 DIMENSION = 32
@@ -110,6 +110,19 @@ def test_ivf_deletes_remove_ids_for_good(collection: np.ndarray, tmp_path: Path)
     assert loaded.kind == index.kind and len(loaded) == len(index)
     _, after = loaded.search(queries, 10)
     assert not set(after.ravel()) & set(range(1, 51))
+
+
+@pytest.mark.parametrize("nlist", [0, 4])
+def test_ids_are_the_chunk_ids_held_after_removals_and_a_reload(nlist: int, tmp_path: Path) -> None:
+    vectors = clustered(400, seed=3)
+    ids = np.arange(400, dtype=np.int64) * 3 + 5
+    index = VectorIndex(_trained_ivf(DIMENSION, nlist, vectors), Plan(nlist)) if nlist else VectorIndex.empty(DIMENSION)
+    index.add(ids, vectors)
+    index.remove(ids[::7])
+    index.save(tmp_path / "vectors.faiss")
+    loaded = VectorIndex.load(tmp_path / "vectors.faiss")
+    assert loaded.kind == index.kind
+    assert np.array_equal(index.ids(), np.setdiff1d(ids, ids[::7])) and np.array_equal(loaded.ids(), index.ids())
 
 
 def test_ivf_filtered_search_still_fills_k_from_a_small_allowed_set(ivf: VectorIndex, collection: np.ndarray) -> None:
