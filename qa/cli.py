@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from qa import config
 from qa.config import DEFAULT_MODEL
 from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from qa.store.writelock import Holder, WaitCallback
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,7 +184,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from qa.index import Index
     from qa.ingest import load_articles
 
-    with Index.open(args.index, model=args.model, create=True) as index:
+    with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
         with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
             report = index.add(load_articles(*args.paths), on_progress=bar.update)
     if args.json:
@@ -226,7 +229,7 @@ def _ask(args: argparse.Namespace) -> int:
 
     llm = config.LLMConfig.from_env(url=args.llm_url, model=args.llm_model)
     streaming = llm is not None and not args.json
-    with Index.open(args.index) as index:
+    with Index.open(args.index, on_write_wait=_announce_wait(args.index)) as index:
         if index.quotes_pending() and parse_say_question(args.question):
             print("qa: extracting quotes from the stored articles (once, no re-embedding)…", file=sys.stderr)
             index.ensure_quotes()
@@ -288,7 +291,7 @@ def _info(args: argparse.Namespace) -> int:
 def _delete(args: argparse.Namespace) -> int:
     from qa.index import Index
 
-    with Index.open(args.index) as index:
+    with Index.open(args.index, on_write_wait=_announce_wait(args.index)) as index:
         removed = index.delete(args.ids)
     missing = len(set(args.ids)) - removed
     if args.json:
@@ -312,6 +315,15 @@ def _snapshot(args: argparse.Namespace) -> int:
         f"keywords {copied[report.keywords_copied]}; {report.seconds:.1f} s"
     )
     return 0
+
+
+def _announce_wait(index: str) -> WaitCallback:
+    """What a write tells the user before it waits for another process's: one line, then it proceeds."""
+
+    def announce(holder: Holder) -> None:
+        print(f"qa: waiting for {holder} to finish writing to {index}…", file=sys.stderr, flush=True)
+
+    return announce
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -2,15 +2,17 @@
 
 The work happens elsewhere: qa.indexing ingests, qa.search ranks, qa.store keeps. Index holds what
 they share (the store, the lazily loaded model, the query batcher, the ranking settings) and the
-writer lock, so that two writes through one Index never interleave.
+writer locks: an in-process one, so that two writes through one Index never interleave, and inside it
+the index folder's write lock (qa.store.writelock), so that two processes' writes never do either.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -21,16 +23,23 @@ from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking, Store
+from qa.store.writelock import WaitCallback, WriteLock
 from qa.types import Article, Filters, Hit, IngestError, IngestReport, Quote
 
 
 class Index:
     """A searchable collection of articles in one folder on disk.
 
-    The embedding model is loaded on first use, so opening an index to inspect or delete is fast."""
+    The embedding model is loaded on first use, so opening an index to inspect or delete is fast.
 
-    def __init__(self, store: Store, embedder: Embedder | None, settings: Settings) -> None:
+    A write waiting for another process's is told to ``on_write_wait`` (with who holds the index),
+    once, before it waits."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder | None, settings: Settings, *, on_write_wait: WaitCallback | None = None
+    ) -> None:
         self.store = store
+        self.on_write_wait = on_write_wait
         self.settings = settings
         self.ranking = search.RankSettings()
         self.reranker: search.Reranker | None = (
@@ -51,6 +60,7 @@ class Index:
         embedder: Embedder | None = None,
         settings: Settings | None = None,
         create: bool = False,
+        on_write_wait: WaitCallback | None = None,
     ) -> "Index":
         """Open the index at ``path``; with ``create=True`` make a new one there if there is none.
 
@@ -69,15 +79,20 @@ class Index:
                 )
             if embedder:
                 _check_vectors_mix(store, embedder)
-            return cls(store, embedder, _settings_of(store, settings))
+            return cls(store, embedder, _settings_of(store, settings), on_write_wait=on_write_wait)
         embedder = embedder or load_embedder(settings.model, settings.backend or DEFAULT_BACKEND)
         chunking = Chunking(settings.chunk_tokens, settings.overlap_tokens, settings.title_tokens)
-        store = Store.create(
-            path, model=embedder.name, dimension=embedder.dimension, chunking=chunking,
-            embedding_backend=backend_of(embedder), vector_space=vector_space_of(embedder),
-        )
-        indexing.mark_quotes_current(store)
-        return cls(store, embedder, settings)
+        Path(path).mkdir(parents=True, exist_ok=True)
+        # Two first ingests into one new folder: one creates the index, the other then opens it.
+        with WriteLock(path).hold(on_wait=on_write_wait):
+            if not Store.exists(path):
+                store = Store.create(
+                    path, model=embedder.name, dimension=embedder.dimension, chunking=chunking,
+                    embedding_backend=backend_of(embedder), vector_space=vector_space_of(embedder),
+                )
+                indexing.mark_quotes_current(store)
+                return cls(store, embedder, settings, on_write_wait=on_write_wait)
+        return cls.open(path, model=model, embedder=embedder, settings=settings, on_write_wait=on_write_wait)
 
     @property
     def embedder(self) -> Embedder:
@@ -161,10 +176,13 @@ class Index:
         found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
         return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
 
-    def ensure_quotes(self, *, on_progress: indexing.ProgressCallback | None = None) -> int:
+    def ensure_quotes(
+        self, *, on_progress: indexing.ProgressCallback | None = None, wait: float | None = None
+    ) -> int:
         """Extract the quotes of articles stored without current ones, without re-embedding anything:
-        indexing.backfill_quotes under the writer lock. Returns how many articles were read."""
-        with self._writer:
+        indexing.backfill_quotes under the writer locks. Returns how many articles were read. ``wait``:
+        as in add()."""
+        with self._writing(wait):
             return indexing.backfill_quotes(self.store, on_progress=on_progress)
 
     def quotes_pending(self) -> bool:
@@ -188,23 +206,38 @@ class Index:
     # -- writing -------------------------------------------------------------------------------
 
     def add(
-        self, items: Iterable[Article | IngestError], *, on_progress: indexing.ProgressCallback | None = None
+        self, items: Iterable[Article | IngestError], *, on_progress: indexing.ProgressCallback | None = None,
+        wait: float | None = None,
     ) -> IngestReport:
         """Add articles, skipping ones already in (same id and text, or same text under another id) and
         replacing ones whose text changed. Commits every few hundred chunks, so an interruption loses at
         most the batch in flight and running the same input again resumes where it stopped. Stored
-        articles still lacking quotes get them first."""
-        with self._writer:
+        articles still lacking quotes get them first.
+
+        While another process writes to the index this waits for it: until it finishes (``wait`` None),
+        or ``wait`` seconds, then raises IndexBusyError naming it."""
+        embedder = self.embedder  # loaded before the locks: the model loads while another writer writes
+        with self._writing(wait):
             indexing.backfill_quotes(self.store)
             return indexing.add_articles(
-                self.store, self.embedder, items, embed_batch=self.settings.batch_size,
+                self.store, embedder, items, embed_batch=self.settings.batch_size,
                 commit_chunks=self.settings.commit_chunks, on_progress=on_progress,
             )
 
-    def delete(self, article_ids: Sequence[str]) -> int:
-        """Remove articles and their vectors; returns how many were stored."""
-        with self._writer:
+    def delete(self, article_ids: Sequence[str], *, wait: float | None = None) -> int:
+        """Remove articles and their vectors; returns how many were stored. ``wait``: as in add()."""
+        with self._writing(wait):
             return indexing.delete_articles(self.store, article_ids)
+
+    @contextmanager
+    def _writing(self, wait: float | None) -> Iterator[None]:
+        # In-process first: threads of this process queue on it, and only one of them waits on the folder.
+        with self._writer, self.store.write_lock.hold(wait=wait, on_wait=self.on_write_wait):
+            # Another process may have written since this one loaded: saving without catching up would
+            # put this process's older vectors and generation back on disk, even from a write that
+            # commits nothing.
+            self.store.refresh()
+            yield
 
 
 def _check_vectors_mix(store: Store, embedder: Embedder) -> None:

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from qa.errors import QAError
+from qa.errors import IndexBusyError, QAError
 from qa.ingest import SUFFIXES
 from qa.ingest.common import type_name
 from qa.ingest.uploads import Upload, articles_from_records, display_name
@@ -85,6 +85,7 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
     _add_offline_docs(api)
     api.add_middleware(_GenericServerError)
     api.add_exception_handler(QAError, _bad_request)
+    api.add_exception_handler(IndexBusyError, _busy)
     api.add_exception_handler(RequestValidationError, _invalid_request)
     api.add_exception_handler(HTTPException, _http_error)
 
@@ -221,6 +222,11 @@ def _megabytes(size: int) -> str:
 
 async def _bad_request(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"error": str(error)}, status_code=400)
+
+
+async def _busy(request: Request, error: Exception) -> JSONResponse:
+    # 409, not 503: the server is up and reads are served; this write collides with another process's.
+    return JSONResponse({"error": str(error)}, status_code=409)
 
 
 async def _invalid_request(request: Request, error: Exception) -> JSONResponse:

@@ -181,7 +181,10 @@ def _add_files(service: IndexService, paths: list[str] | None, progress: gr.Prog
 
     # Gradio stored each upload under a folder of its own making; the name is shown, never trusted as a path.
     uploads = [Upload(name=Path(path).name, path=Path(path)) for path in paths]
-    added = service.add_files(uploads, on_progress=advance)
+    try:
+        added = service.add_files(uploads, on_progress=advance)
+    except QAError as error:
+        raise _user_error(str(error)) from None
     facts_page, outlets = index_facts(service)
     return None, report_html(added), facts_page, outlets
 

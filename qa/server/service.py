@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from qa import answer as answers
+from qa.errors import IndexBusyError
 from qa.ingest.uploads import Upload, read_upload
 from qa.types import Article, Filters
 
@@ -17,15 +18,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]  # (articles done, articles in all)
+# Seconds an upload or a delete waits for another process writing to the index (a `qa ingest`, say)
+# before it is refused: long enough to outlast a small write, short enough for a person at the page.
+WRITE_WAIT = 5.0
 
 
 class IndexService:
     """The index a server shares between its users. Searches run concurrently (the store's
     readers-writer lock keeps each one consistent); writes go one at a time, because two ingests of
-    the same article could otherwise both decide it is new."""
+    the same article could otherwise both decide it is new. While another process writes to the index,
+    a write waits ``write_wait`` seconds, then fails with IndexBusyError naming that process."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, *, write_wait: float = WRITE_WAIT) -> None:
         self.index = index
+        self.write_wait = write_wait
         self._writer = threading.Lock()
 
     def search(self, query: str, k: int, *, filters: Filters = Filters(), mode: str | None = None) -> list[Hit]:
@@ -73,14 +79,14 @@ class IndexService:
                 on_progress(done, total)
 
         with self._writer:
-            return self.index.add(read, on_progress=advance)
+            return self.index.add(read, on_progress=advance, wait=self.write_wait)
 
     def add_files(self, uploads: Sequence[Upload], on_progress: ProgressCallback | None = None) -> IngestReport:
         return self.add((item for upload in uploads for item in read_upload(upload)), on_progress)
 
     def delete(self, article_id: str) -> bool:
         with self._writer:
-            return self.index.delete([article_id]) > 0
+            return self.index.delete([article_id], wait=self.write_wait) > 0
 
     def backfill_quotes(self) -> int:
         """Extract the quotes of an index stored without them (or by an older extractor): a write like any
@@ -88,7 +94,12 @@ class IndexService:
         so a server runs this once as it starts. Returns how many articles were read (0: nothing to do)."""
         if not self.index.quotes_pending():
             return 0
-        with self._writer:
-            done = self.index.ensure_quotes()
+        try:
+            with self._writer:
+                done = self.index.ensure_quotes(wait=self.write_wait)
+        except IndexBusyError as error:
+            # The next write extracts them first (Index.add does), so the server need not wait here.
+            log.warning("quotes not extracted yet: %s", error)
+            return 0
         log.info("quotes extracted from %d stored articles", done)
         return done

@@ -18,6 +18,7 @@ from qa.store.database import Database, NewArticle
 from qa.store.manifest import FORMAT_VERSION, MANIFEST, Chunking, Manifest, now, read_manifest
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
+from qa.store.writelock import WriteLock
 from qa.types import Article, Filters, Hit, Quote
 
 META = "meta.sqlite"
@@ -35,6 +36,7 @@ class Store:
         self._generation = manifest.generation  # the SQLite generation that self._vectors reflects
         self._keywords = KeywordIndex.empty()  # replaced whole, never changed: a search keeps the one it took
         self._lock = ReadWriteLock()
+        self.write_lock = WriteLock(folder)  # across processes; its holder alone saves the files
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -69,21 +71,29 @@ class Store:
         database = Database(folder / META)
         store = cls(folder, manifest, database, VectorIndex.empty(manifest.dimension))
         store._keywords = KeywordIndex.load_newest(folder)
-        store._load_vectors()
-        if store._keywords.generation != database.generation():
-            store._sync_keywords().save(folder)
+        rebuilt = store._load_vectors()
+        if rebuilt or store._keywords.generation != database.generation():
+            keywords = store._sync_keywords()
+            # A writer in another process saves what it commits; saving behind its back could pair its
+            # manifest with these older vectors. So the repair stays in memory while one writes.
+            with store.write_lock.attempt() as alone:
+                if alone and rebuilt:
+                    store.save()
+                elif alone:
+                    keywords.save(folder)
         return store
 
-    def _load_vectors(self) -> None:
+    def _load_vectors(self) -> bool:
+        """vectors.faiss if the manifest vouches for it, else a rebuild from SQLite (True)."""
         path = self.folder / VECTORS
         loaded = None
         if path.is_file() and self.manifest.generation == self.database.generation():
             loaded = VectorIndex.load(path, self.database.vectors_of)
         if loaded is None:  # missing, stale, or of an older layout
             self._rebuild_vectors()
-            self.save()
-            return
+            return True
         self._vectors, self._chunks = loaded, self.database.chunk_table()
+        return False
 
     def _rebuild_vectors(self) -> None:
         generation = self.database.generation()

@@ -3,8 +3,11 @@ questions, follow-ups, the answer as it is written, filters, uploads and the out
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
+import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 from gradio_client import handle_file
@@ -15,8 +18,9 @@ from server_testing import answer_of, ask, connect, hit, reply_text
 import qa.answer
 from qa.index import Index
 from qa.server import create_app
-from qa.server.chat import ALL_OUTLETS, index_facts
+from qa.server.chat import ALL_OUTLETS, _add_files, index_facts
 from qa.server.service import IndexService
+from qa.store.writelock import WriteLock
 from qa.types import Answer
 
 
@@ -97,6 +101,17 @@ def test_files_added_through_the_page_are_searchable_and_reported(tiny_index, tm
     assert "broken.jsonl:1: missing field &#x27;text&#x27;" in report
     assert "<b>2</b> articles" in facts
     assert "Glacier retreats" in reply_text(chat)
+
+
+def test_an_upload_while_another_writer_holds_the_index_shows_who(tiny_index, tmp_path):
+    story = tmp_path / "ferry.txt"
+    story.write_text("Ferry late\n\nThe ferry was late again.\n")
+    service = IndexService(tiny_index, write_wait=0.2)
+    with WriteLock(tiny_index.store.folder).hold():  # another lock instance is another holder, as for flock
+        with pytest.raises(gr.Error) as shown:
+            _add_files(service, [str(story)], lambda *args, **kwargs: None)
+    assert re.fullmatch(rf"the index is busy: .+ \(pid {os.getpid()} on [^\n]+", shown.value.message)
+    assert tiny_index.stats()["articles"] == 1
 
 
 def test_the_outlet_menu_offers_the_outlets_in_the_index(tiny_index):
