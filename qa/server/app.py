@@ -5,7 +5,8 @@ Start-up is progressive: `qa serve` opens the index, loads the embedding model a
 background thread; until it is mounted, / shows a small page that reloads itself when the chat is
 ready, and /api/health says ``"ui": "starting"``. Nothing here imports Gradio at module level.
 
-With a token (qa.server.auth), /api/health stays open for monitors."""
+With a token (qa.server.auth), /api/health stays open for monitors. Every response carries the security
+headers of qa.server.security."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from starlette.requests import HTTPConnection
 from qa.index import Index
 from qa.server.api import DEFAULT_MAX_UPLOAD_BYTES, create_api
 from qa.server.auth import add_login
+from qa.server.security import SecurityHeaders
 from qa.server.service import IndexService
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ def create_app(
     app.state.chat = chat
     if auth_token:
         add_login(app, auth_token, open_paths={HEALTH_PATH})
+    app.add_middleware(SecurityHeaders)  # added last, so it is outside the token gate and sees its refusals too
 
     # Declared before the /api mount, so it answers /api/health in place of the API's own.
     @app.get(HEALTH_PATH, include_in_schema=False)

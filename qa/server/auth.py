@@ -1,6 +1,11 @@
 """Access control, when a token is set: API clients (and gradio_client) send ``Authorization: Bearer
 TOKEN``; a browser is shown a login form once, which sets an HttpOnly, SameSite=Strict session cookie
-holding a keyed hash of the token (never the token itself)."""
+holding a keyed hash of the token (never the token itself).
+
+A request that changes state on the strength of that cookie alone must come from a page of this server
+(qa.server.security.same_origin): SameSite=Strict already keeps the cookie off other sites' requests, and
+this holds even where it does not (another port or scheme of the same host is the same site). Wrong
+tokens at /login are limited per client address (qa.server.security.LoginLimiter, kept on app.state)."""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ import hmac
 import html
 from typing import TYPE_CHECKING, Iterable
 
-from fastapi import Form
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.requests import HTTPConnection
+
+from qa.server.security import LoginLimiter, same_origin
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -19,21 +26,32 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "qa_session"
 LOGIN_PATH = "/login"
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def add_login(app: FastAPI, token: str, *, open_paths: Iterable[str] = ()) -> None:
     """Guard ``app`` with ``token``, and serve the login form at /login. ``open_paths`` (and the form)
     stay open to anyone."""
     session = _session_value(token)
+    limiter = app.state.login_limiter = LoginLimiter()
 
     @app.get(LOGIN_PATH, include_in_schema=False)
     def login_form() -> Response:
         return _login_page(status_code=200)
 
     @app.post(LOGIN_PATH, include_in_schema=False)
-    def login(token_entered: str = Form("", alias="token")) -> Response:
+    def login(request: Request, token_entered: str = Form("", alias="token")) -> Response:
+        client = request.client.host if request.client else ""
+        wait = limiter.retry_after(client)
+        if wait:  # checked before the token, so that guessing on learns nothing, right or wrong
+            return JSONResponse(
+                {"error": f"too many wrong tokens; try again in {wait} s"}, status_code=429,
+                headers={"Retry-After": str(wait)},
+            )
         if not hmac.compare_digest(_session_value(token_entered), session):
+            limiter.failed(client)
             return _login_page("That token is not right.")
+        limiter.succeeded(client)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
         return response
@@ -56,19 +74,33 @@ class TokenGate:
         self._open_paths = open_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in self._open_paths or self._allows(scope):
+        if scope["type"] not in ("http", "websocket") or scope["path"] in self._open_paths:
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        credential = self._credential(connection)
+        # A browser opens a WebSocket without the SameSite check a fetch gets, so it counts as a change.
+        changes_state = scope["type"] == "websocket" or scope.get("method") in STATE_CHANGING
+        if credential == "cookie" and changes_state and not same_origin(connection):
+            credential = "cross-origin"
+        if credential in ("bearer", "cookie"):
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
+        elif credential == "cross-origin":
+            refusal = {"error": "refused: a signed-in browser may change things only from this server's own pages"}
+            await JSONResponse(refusal, status_code=403)(scope, receive, send)
         else:
-            await self._refusal(HTTPConnection(scope))(scope, receive, send)
+            await self._refusal(connection)(scope, receive, send)
 
-    def _allows(self, scope: Scope) -> bool:
-        connection = HTTPConnection(scope)
+    def _credential(self, connection: HTTPConnection) -> str | None:
+        """Which credential the request carries rightly: "bearer", "cookie" or none."""
         scheme, _, credentials = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(credentials.strip().encode(), self._token.encode()):
-            return True
-        return hmac.compare_digest(connection.cookies.get(SESSION_COOKIE, "").encode(), self._session.encode())
+            return "bearer"
+        if hmac.compare_digest(connection.cookies.get(SESSION_COOKIE, "").encode(), self._session.encode()):
+            return "cookie"
+        return None
 
     def _refusal(self, connection: HTTPConnection) -> Response:
         if connection.scope.get("method") == "GET" and "text/html" in connection.headers.get("accept", ""):

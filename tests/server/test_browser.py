@@ -1,5 +1,7 @@
 """The chat page in a real Chromium: ask, read the cited answer, add an article through the page, and
-make sure hostile article text stays text. Screenshots go to artifacts/screenshots/ for a human to look at."""
+make sure hostile article text stays text; all of it under the server's Content-Security-Policy, which
+must not refuse anything the pages do, and a signed-in browser's session refused to another origin's page.
+Screenshots go to artifacts/screenshots/ for a human to look at."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from typing import Iterator
 import pytest
 
 from live_server import live_server
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
 from qa.index import Index
 from qa.ingest import load_articles
 from qa.server import create_app
@@ -72,12 +78,31 @@ def url(index) -> Iterator[str]:
 
 @pytest.fixture()
 def page(browser, url):
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
+    context = watched_context(browser)
     opened = context.new_page()
     opened.goto(url)
     opened.wait_for_selector("#qa-question textarea", timeout=60 * SECONDS)
     yield opened
+    assert_no_policy_violation(context)
     context.close()
+
+
+def watched_context(browser):
+    """A browser context whose pages record every Content-Security-Policy violation (see the next)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 950})
+    context.violations = []
+    context.on(
+        "console", lambda message: "Content Security Policy" in message.text and context.violations.append(message.text)
+    )
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', event => console.error("
+        "'Content Security Policy violation:', event.violatedDirective, event.blockedURI))"
+    )
+    return context
+
+
+def assert_no_policy_violation(context) -> None:
+    assert context.violations == [], "\n".join(context.violations)
 
 
 def ask(page, question: str):
@@ -180,9 +205,18 @@ def test_hostile_article_text_and_file_names_are_shown_as_plain_text(page, tmp_p
     screenshot(page, "hostile-article-escaped")
 
 
-def test_with_a_token_the_page_asks_to_sign_in_and_then_works(browser, index):
+def sign_in(context, base: str):
+    page = context.new_page()
+    page.goto(base)
+    page.fill("input[name=token]", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#qa-question textarea", timeout=60 * SECONDS)
+    return page
+
+
+def test_with_a_token_the_page_asks_to_sign_in_and_then_works(browser, index, tmp_path):
     with live_server(create_app(index, auth_token=TOKEN)) as base:
-        context = browser.new_context(viewport={"width": 1400, "height": 950})
+        context = watched_context(browser)
         page = context.new_page()
         page.goto(base)
         assert page.locator("input[name=token]").is_visible()
@@ -190,22 +224,68 @@ def test_with_a_token_the_page_asks_to_sign_in_and_then_works(browser, index):
         page.fill("input[name=token]", "wrong")
         page.click("button[type=submit]")
         assert "not right" in page.inner_text("body")
-        page.fill("input[name=token]", TOKEN)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#qa-question textarea", timeout=60 * SECONDS)
+        page = sign_in(context, base)
         reply = ask(page, "What did Blinken say about Article 5?")
         assert "Article 5" in reply.inner_text()
+        # The page's own uploads are POSTs on the session cookie: same origin, so they pass the check.
+        story = tmp_path / "otters.txt"
+        story.write_text("Otters return to the river\n\nOtters were seen in the river again this spring.\n")
+        open_upload_tab(page)
+        page.locator("#qa-upload input[type=file]").set_input_files(str(story))
+        page.wait_for_selector("#qa-upload :text('otters.txt')", timeout=30 * SECONDS)
+        page.click("#qa-add")
+        page.wait_for_selector("#qa-report :text('Added')", timeout=60 * SECONDS)
+        assert_no_policy_violation(context)
         context.close()
 
 
+def test_the_filters_work_under_the_policy(page):
+    page.get_by_label("Outlet").click()
+    page.get_by_role("option", name="Washington Examiner").click()
+    page.locator("#qa-filters input").nth(1).fill("2022-01-01")  # From
+    page.locator("#qa-filters input[type=number]").fill("3")  # Passages
+    page.locator("#qa-filters input[type=number]").press("Enter")
+    reply = ask(page, "What did Blinken say about Article 5?")
+    assert "Washington Examiner" in reply.inner_text()
+    hits = page.locator("#qa-sources .qa-hit")
+    assert 1 <= hits.count() <= 3
+    assert all("Washington Examiner" in hits.nth(n).inner_text() for n in range(hits.count()))
+
+
+def test_another_origins_page_cannot_post_with_the_signed_in_session(browser, index):
+    """SameSite=Strict does not keep the cookie off a page on another port of the same host (the same
+    site), so the server's own same-origin check is what refuses its form."""
+    with live_server(create_app(index, auth_token=TOKEN)) as base:
+        attacker = Starlette(routes=[Route("/", lambda request: HTMLResponse(
+            f'<form method="post" action="{base}/api/ask"><button id="ask">ask</button></form>'
+        ))])
+        with live_server(attacker) as elsewhere:
+            assert elsewhere != base
+            context = watched_context(browser)
+            sign_in(context, base)
+            page = context.new_page()
+            page.goto(elsewhere)
+            with page.expect_response(f"{base}/api/ask") as sent:
+                page.click("#ask")
+            assert sent.value.request.header_value("cookie"), "the cookie went along: the check is what refuses"
+            assert sent.value.status == 403
+            assert "refused" in page.inner_text("body")
+            context.close()
+
 
 def test_the_api_docs_page_renders_its_operations_without_internet(browser, url):
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
+    context = watched_context(browser)
     page = context.new_page()
     page.route(lambda target: not target.startswith(url), lambda route: route.abort())  # no other host
     page.goto(f"{url}/api/docs")
     page.wait_for_selector(".swagger-ui .opblock", timeout=30 * SECONDS)
     assert page.locator(".swagger-ui .opblock").count() >= 6
     assert "/search" in page.inner_text(".swagger-ui")
+    page.locator(".opblock-summary", has_text="/search").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.fill("input[placeholder='q']", "Article 5")
+    page.get_by_role("button", name="Execute").click()
+    page.wait_for_selector(".responses-wrapper .response .microlight", timeout=30 * SECONDS)
     screenshot(page, "api-docs")
+    assert_no_policy_violation(context)
     context.close()
