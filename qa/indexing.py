@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 from qa.chunk import chunk_article
 from qa.quotes import EXTRACTOR_VERSION, find_quotes
 from qa.store import NewArticle
-from qa.types import Article, Chunk, IngestError, IngestReport, text_fingerprint
+from qa.types import Article, Chunk, IngestError, IngestReport, lone_surrogate, text_fingerprint
 
 if TYPE_CHECKING:
     from qa.embed import Embedder
@@ -179,6 +179,10 @@ def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget
         if isinstance(item, IngestError):
             tally.failed.append(item)
             continue
+        problem = _unstorable(item.text)
+        if problem:
+            tally.failed.append(IngestError(item.origin or item.id, problem))
+            continue
         key = text_fingerprint(item.text)
         if item.id in seen or key in seen:
             tally.skipped += 1
@@ -191,6 +195,16 @@ def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget
             batch, seen, estimated_chunks = [], set(), 0.0
     if batch:
         yield batch
+
+
+def _unstorable(text: str) -> str | None:
+    """Why the index cannot hold ``text`` exactly, if it cannot. SQLite's substr, which reads stored
+    passages and quotes back, stops at a NUL: they would come back cut short. A lone surrogate (a JSON
+    body can spell one) has no UTF-8 form at all."""
+    if "\0" in text:
+        return f"text contains a NUL character (at character {text.index(chr(0))})"
+    position = lone_surrogate(text)
+    return None if position is None else f"text contains a lone surrogate (at character {position})"
 
 
 def _whole_article_chunk(article: Article) -> list[Chunk]:

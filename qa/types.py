@@ -21,6 +21,15 @@ def content_id(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
 
+def lone_surrogate(text: str) -> int | None:
+    """Position of the first lone surrogate in ``text`` (JSON can spell one, \\ud800; UTF-8 cannot), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
+
+
 def text_fingerprint(text: str) -> str:
     """Identity of an article's text for duplicate detection: case, Unicode form and spacing ignored.
 

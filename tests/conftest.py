@@ -1,14 +1,28 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
 BENCH_DIR = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Bounded examples keep the property tests to seconds; no deadline, since two shared cores make timings
+# noisy; in CI the same examples every run (and no example database), so a red build reproduces.
+# HYPOTHESIS_PROFILE=thorough hunts longer, by hand.
+_IN_CI = bool(os.environ.get("CI"))
+settings.register_profile(
+    "suite", max_examples=30, deadline=None, derandomize=_IN_CI, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    **({"database": None} if _IN_CI else {}),
+)
+settings.register_profile("thorough", settings.get_profile("suite"), max_examples=1000, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

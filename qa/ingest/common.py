@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from qa.errors import QAError
-from qa.types import Article, content_id
+from qa.types import Article, content_id, lone_surrogate
 
 # Checked before fromisoformat so that any ISO datetime tail (nanoseconds, "EST", ...) still
 # yields its date, and so Python 3.10's narrower fromisoformat is not a limitation.
@@ -125,7 +125,7 @@ def _required_text(data: Mapping[str, Any]) -> str:
         raise QAError(f"field 'text' must be a string, got {type_name(text)}")
     if not text.strip():
         raise QAError("field 'text' is empty")
-    return text  # kept exactly: chunk spans index into it
+    return _storable(text, "text")  # kept exactly: chunk spans index into it
 
 
 def _optional_str(data: Mapping[str, Any], field: str) -> str:
@@ -134,7 +134,7 @@ def _optional_str(data: Mapping[str, Any], field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise QAError(f"field '{field}' must be a string, got {type_name(value)}")
-    return value.strip()
+    return _storable(value, field).strip()
 
 
 def _article_id(value: Any, text: str) -> str:
@@ -142,7 +142,7 @@ def _article_id(value: Any, text: str) -> str:
         return content_id(text)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise QAError(f"field 'id' must be a string or number, got {type_name(value)}")
-    return str(value).strip() or content_id(text)
+    return _storable(str(value), "id").strip() or content_id(text)
 
 
 def _authors(value: Any) -> tuple[str, ...]:
@@ -154,7 +154,16 @@ def _authors(value: Any) -> tuple[str, ...]:
     for position, name in enumerate(names, 1):
         if not isinstance(name, str):
             raise QAError(f"field 'authors' must be a list of strings, item {position} is {type_name(name)}")
+        _storable(name, "authors")
     return tuple(name.strip() for name in names if name.strip())
+
+
+def _storable(value: str, field: str) -> str:
+    """``value``, unless it holds a lone surrogate, which neither the ids nor the index could take."""
+    position = lone_surrogate(value)
+    if position is not None:
+        raise QAError(f"field '{field}' contains a lone surrogate (at character {position})")
+    return value
 
 
 def type_name(value: Any) -> str:

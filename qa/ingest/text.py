@@ -60,6 +60,9 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = _FRONT_MATTER.load(raw_meta)
     except yaml.YAMLError as err:
         raise QAError(f"invalid YAML front matter ({_yaml_problem(err)})") from None
+    except Exception as err:  # PyYAML's constructors fail unwrapped: 2021-02-30, "!!timestamp x"
+        detail = " ".join(str(err).split())
+        raise QAError(f"invalid YAML front matter ({type(err).__name__}: {detail})") from None
     if meta is None:
         return {}, body
     if not isinstance(meta, dict):
