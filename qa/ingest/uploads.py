@@ -3,7 +3,7 @@ API and the chat both read uploads through here, so neither depends on the other
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, Iterator, Sequence
@@ -13,7 +13,7 @@ from qa.ingest import SUFFIXES, article_from_dict, load_articles
 from qa.ingest.common import type_name
 from qa.types import Article, IngestError
 
-_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_LONGEST_NAME = 120
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,16 @@ class Upload:
 def display_name(filename: str | None) -> str:
     """The last part of a client's file name, fit to show in a report (never to open)."""
     last_part = PurePath((filename or "").replace("\\", "/")).name
-    return _UNSAFE_NAME_CHARACTERS.sub("", last_part)[:120] or "upload"
+    # Unicode's "other" categories: controls, and the invisible format characters (bidi overrides) that
+    # would make a report show a name other than the one it holds.
+    shown = "".join(character for character in last_part if unicodedata.category(character)[0] != "C")
+    if shown in ("", ".", ".."):
+        return "upload"
+    if len(shown) <= _LONGEST_NAME:
+        return shown
+    # Shortened in its stem: the suffix picks the reader, so a long name must not lose it.
+    suffix = PurePath(shown).suffix[:_LONGEST_NAME // 2]
+    return shown[: _LONGEST_NAME - len(suffix)] + suffix
 
 
 def read_upload(upload: Upload) -> Iterator[Article | IngestError]:

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 
 from qa.errors import IndexBusyError, QAError
@@ -47,6 +47,40 @@ class AskBody(BaseModel):
     mode: str | None = Field(None, description="retrieval: hybrid (default), dense or bm25")
     as_of: str | None = Field(None, description="answer as on this date (YYYY-MM-DD): nothing later, recent first")
 
+
+class ErrorBody(BaseModel):
+    """Every refusal and failure: one line saying why (an ingest's 422 adds its report's fields)."""
+
+    error: str = Field(description="what went wrong, in one line")
+
+
+def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody, "description": text} for code, text in described.items()}
+
+
+# Declared on every route: any 4xx (a 401 from the token check too) and the bare 500. Declaring the 4XX range
+# also keeps FastAPI from documenting its 422 validation body, which this API answers as a 400 instead.
+_ANY_ERROR: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "refused; the reason in one line"},
+    500: {"model": ErrorBody, "description": "an unexpected failure (its details go to the server log only)"},
+}
+_INVALID = "a missing or invalid parameter or body"
+_COMPRESSED = "a compressed body (Content-Encoding): never decompressed"
+_BUSY = "another process is writing the index"
+# POST /articles reads its raw body itself (to hold the size cap while it streams), so FastAPI cannot infer
+# the body from a parameter: declared here for the docs and for clients generated from the schema.
+_ARTICLE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["text"],
+            "properties": {name: {"type": "string"} for name in ("id", "title", "text", "url", "source", "published")},
+        }}},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        }}},
+    },
+}
 
 DOCS_ASSETS = "/docs-assets"
 
@@ -81,9 +115,11 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         version="1",
         docs_url=None,  # served below, with Swagger UI's files from this server: the default page loads them from a CDN
         redoc_url=None,
+        responses=_ANY_ERROR,
     )
     _add_offline_docs(api)
     api.add_middleware(_GenericServerError)
+    api.add_middleware(_NoCompressedBodies)
     api.add_exception_handler(QAError, _bad_request)
     api.add_exception_handler(IndexBusyError, _busy)
     api.add_exception_handler(RequestValidationError, _invalid_request)
@@ -94,7 +130,7 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         """Whether the server is up."""
         return {"status": "ok"}
 
-    @api.get("/search")
+    @api.get("/search", responses=_errors({400: _INVALID}))
     def search(
         q: Annotated[str, Query(description="the query")],
         k: Annotated[int, Query(ge=1, le=MAX_K, description="how many passages")] = 5,
@@ -111,14 +147,17 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         hits = service.search(q, k, filters=filters, mode=mode)
         return {"query": q, "hits": [hit.to_dict() for hit in hits]}
 
-    @api.post("/ask")
+    @api.post("/ask", responses=_errors({400: _INVALID, 415: _COMPRESSED}))
     def ask_question(body: AskBody) -> dict[str, Any]:
         """A short answer whose [n] markers refer to its citations, with the passages it drew on."""
         filters = Filters(source=body.source, since=body.since, until=body.until, as_of=body.as_of)
         answer = service.ask(body.question, history=body.history, k=body.k, filters=filters, mode=body.mode)
         return answer.to_dict()
 
-    @api.post("/articles")
+    @api.post("/articles", openapi_extra={"requestBody": _ARTICLE_BODY}, responses=_errors({
+        400: "not a JSON list of article objects, or no file in the upload", 409: _BUSY,
+        413: "larger than the server's upload limit", 415: _COMPRESSED, 422: "no article could be read",
+    }))
     async def add_articles(request: Request) -> JSONResponse:
         """Add articles: a JSON list of article objects, or a multipart upload of JSONL, txt, md or
         html files. Reports how many were added, replaced, skipped and failed, with each failure's reason."""
@@ -129,7 +168,7 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
             report = await run_in_threadpool(_ingest_json, service, body)
         return _ingest_response(report)
 
-    @api.get("/articles/{article_id:path}")
+    @api.get("/articles/{article_id:path}", responses=_errors({404: "no such article"}))
     def get_article(article_id: str) -> dict[str, Any]:
         """One article with its full text."""
         article = service.article(article_id)
@@ -137,7 +176,9 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
             raise HTTPException(404, f"no article with id {article_id!r}")
         return article.to_dict()
 
-    @api.delete("/articles/{article_id:path}")
+    @api.delete("/articles/{article_id:path}", responses=_errors({
+        404: "no such article", 409: _BUSY,
+    }))
     def delete_article(article_id: str) -> dict[str, str]:
         """Remove an article and its passages from the index."""
         if not service.delete(article_id):
@@ -240,6 +281,22 @@ async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=error.headers)
+
+
+class _NoCompressedBodies:
+    """Refuses a body sent with a Content-Encoding: nothing here decompresses one, so a small gzip can never
+    expand in memory, and the client hears why rather than a parse error about bytes it didn't write."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        encoding = Headers(scope=scope).get("content-encoding", "identity") if scope["type"] == "http" else "identity"
+        if encoding.strip().lower() not in ("", "identity"):
+            message = f"Content-Encoding {encoding[:40]!r} is not accepted: send the body uncompressed"
+            await JSONResponse({"error": message}, status_code=415)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class _GenericServerError:
