@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -106,6 +107,19 @@ class Database:
 
     # -- reads ---------------------------------------------------------------------------------
 
+    @contextmanager
+    def snapshot(self) -> Iterator[int]:
+        """A read transaction of this thread: what it reads until the end is of one generation (given)."""
+        db = self.connection()
+        if db.in_transaction:  # a view within a view: the outer one's snapshot holds
+            yield self.generation()
+            return
+        db.execute("BEGIN")
+        try:
+            yield self.generation()
+        finally:
+            db.execute("COMMIT")
+
     def generation(self) -> int:
         return self.connection().execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
 
@@ -198,19 +212,17 @@ class Database:
                 part,
             )
             by_id.update((row[0], f"{row[1]}\n{row[2]}") for row in rows)
-        return [by_id[int(chunk_id)] for chunk_id in chunk_ids]
+        # A chunk deleted since the caller listed it is never looked up again (ids are not reused).
+        return [by_id.get(int(chunk_id), "") for chunk_id in chunk_ids]
 
     def chunk_table(self) -> ChunkTable:
         """Facts of every stored chunk, for ranking (see chunk_table), read in one transaction. In
         (article, place) order, the index chunks_by_article_place answers without reading the chunk
         rows and their vectors: 47–59 ms at 37,796 chunks, against 134–183 for a join in id order."""
-        db = self.connection()
-        db.execute("BEGIN")
-        try:
+        with self.snapshot():
+            db = self.connection()
             published = dict(db.execute("SELECT id, published FROM articles"))
             rows = db.execute("SELECT id, article_id, ordinal FROM chunks ORDER BY article_id, ordinal").fetchall()
-        finally:
-            db.execute("COMMIT")
         return ChunkTable.from_rows((chunk, article, ordinal, published[article]) for chunk, article, ordinal in rows)
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:

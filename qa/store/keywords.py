@@ -144,19 +144,22 @@ class KeywordIndex:
         (folder / "build.json").write_text(json.dumps(info) + "\n", encoding="utf-8")
 
     @classmethod
-    def load_newest(cls, index_folder: Path) -> "KeywordIndex":
+    def load_newest(cls, index_folder: Path, *, tries: int = 3) -> "KeywordIndex":
         """The newest whole build on disk, arrays memory-mapped; an empty index when there is none usable."""
         root = index_folder / FOLDER
         for generation in sorted(_builds(root), reverse=True):
             folder = root / _build_name(generation)
             if not (folder / "build.json").is_file():  # written last: a build without it is not whole
                 continue
-            chunk_ids = np.load(folder / "chunk_ids.npy", mmap_mode="r")
-            retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if len(chunk_ids) else None
-            return cls(
-                generation, chunk_ids, np.load(folder / "tokens.npy", mmap_mode="r"),
-                np.load(folder / "offsets.npy", mmap_mode="r"), None, retriever, folder,
-            )
+            try:
+                chunk_ids = np.load(folder / "chunk_ids.npy", mmap_mode="r")
+                retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if len(chunk_ids) else None
+                return cls(
+                    generation, chunk_ids, np.load(folder / "tokens.npy", mmap_mode="r"),
+                    np.load(folder / "offsets.npy", mmap_mode="r"), None, retriever, folder,
+                )
+            except OSError:  # a writer saved a newer build and removed this one while it was read
+                return cls.load_newest(index_folder, tries=tries - 1) if tries > 1 else cls.empty()
         return cls.empty()
 
 

@@ -3,6 +3,7 @@ one search reads."""
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from qa.types import Article, Filters, Hit, Quote
 
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
+VIEW_REFRESHES = 2  # refreshes a view tries before it rebuilds the vectors in its own SQLite snapshot
 
 class Store:
     """Articles, chunks and vectors of one index folder. Safe for concurrent searches in one process."""
@@ -96,10 +98,12 @@ class Store:
         return False
 
     def _rebuild_vectors(self) -> None:
-        generation = self.database.generation()
-        count = self.database.counts()["chunks"]
-        vectors = VectorIndex.build(self.manifest.dimension, count, self.database.all_vectors, self.database.vectors_of)
-        self._vectors, self._chunks, self._generation = vectors, self.database.chunk_table(), generation
+        with self.database.snapshot() as generation:  # all of one generation, while another process commits
+            count = self.database.counts()["chunks"]
+            vectors = VectorIndex.build(
+                self.manifest.dimension, count, self.database.all_vectors, self.database.vectors_of
+            )
+            self._vectors, self._chunks, self._generation = vectors, self.database.chunk_table(), generation
 
     def _load_saved_or_rebuild_vectors(self) -> None:
         """The other process's vectors.faiss when its manifest vouches for what SQLite holds now (it
@@ -163,10 +167,23 @@ class Store:
     @contextmanager
     def view(self) -> Iterator["StoreView"]:
         """One consistent view for a whole search: a commit of this process waits until it is closed, so
-        the vectors, the chunks and the articles read through it are all from before or all from after."""
-        self.refresh()
-        with self._lock.reading():
-            yield StoreView(self.database, self._vectors, self._keywords, self._chunks)
+        the vectors, the chunks and the articles read through it are all from before or all from after.
+        SQLite is read in one snapshot of the same generation as the vectors: otherwise a commit of another
+        process landing mid-search would drop the chunks it replaced, and the article with them."""
+        for attempt in itertools.count():
+            if attempt < VIEW_REFRESHES:
+                self.refresh()
+            with self.database.snapshot() as generation:
+                if attempt >= VIEW_REFRESHES and generation > self._generation:
+                    # Commits keep landing while a refresh reads: catch up with this very snapshot instead.
+                    with self._lock.writing():
+                        if generation > self._generation:
+                            self._rebuild_vectors()
+                    self._sync_keywords()
+                with self._lock.reading():
+                    if generation == self._generation:
+                        yield StoreView(self.database, self._vectors, self._keywords, self._chunks)
+                        return
 
     def quotes(
         self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
