@@ -26,6 +26,7 @@ META = "meta.sqlite"
 VECTORS = "vectors.faiss"
 VIEW_REFRESHES = 2  # refreshes a view tries before it rebuilds the vectors in its own SQLite snapshot
 
+
 class Store:
     """Articles, chunks and vectors of one index folder. Safe for concurrent searches in one process."""
 
@@ -170,9 +171,9 @@ class Store:
         the vectors, the chunks and the articles read through it are all from before or all from after.
         SQLite is read in one snapshot of the same generation as the vectors: otherwise a commit of another
         process landing mid-search would drop the chunks it replaced, and the article with them."""
+        # The snapshot's generation is the staleness check: refresh only when it differs, so a search on
+        # an unchanged index reads the generation once.
         for attempt in itertools.count():
-            if attempt < VIEW_REFRESHES:
-                self.refresh()
             with self.database.snapshot() as generation:
                 if attempt >= VIEW_REFRESHES and generation > self._generation:
                     # Commits keep landing while a refresh reads: catch up with this very snapshot instead.
@@ -184,6 +185,7 @@ class Store:
                     if generation == self._generation:
                         yield StoreView(self.database, self._vectors, self._keywords, self._chunks)
                         return
+            self.refresh()
 
     def quotes(
         self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
