@@ -8,7 +8,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from server_testing import chat_page_held
+from server_testing import chat_page_held, wait_until
 
 from qa.server import create_app
 from qa.server.auth import SESSION_COOKIE
@@ -73,10 +73,13 @@ def test_an_injected_inline_script_is_not_among_the_hashes():
 
 
 def test_the_starting_and_sign_in_pages_are_secured_too(tiny_index, monkeypatch):
-    with chat_page_held(monkeypatch):
-        starting = TestClient(create_app(tiny_index, chat_in_background=True)).get("/")
+    with chat_page_held(monkeypatch) as release, TestClient(create_app(tiny_index, chat_in_background=True)) as first:
+        starting = first.get("/")
         assert starting.status_code == 503 and "qa-starting" in starting.text
         assert len(_assert_secured(starting)["script-src"].split()) == 3  # 'self' 'unsafe-eval' and its one script
+        release.set()
+        # Gradio's page-building context is shared by the process: the next page is built after this one.
+        wait_until(lambda: first.get("/api/health").json()["ui"] != "starting")
     guarded = TestClient(create_app(tiny_index, auth_token=TOKEN))
     for response in (guarded.get("/login"), guarded.get("/", headers={"accept": "text/html"})):
         assert response.status_code in (200, 401) and 'name="token"' in response.text
