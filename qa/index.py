@@ -179,11 +179,14 @@ class Index:
     def ensure_quotes(
         self, *, on_progress: indexing.ProgressCallback | None = None, wait: float | None = None
     ) -> int:
-        """Extract the quotes of articles stored without current ones, without re-embedding anything:
-        indexing.backfill_quotes under the writer locks. Returns how many articles were read. ``wait``:
-        as in add()."""
+        """Extract and embed the quotes of articles stored without current ones, without re-embedding their
+        passages: indexing.backfill_quotes under the writer locks. Returns how many articles were read.
+        ``wait``: as in add()."""
+        if not self.quotes_pending():
+            return 0
+        embedder = self.embedder  # loaded before the locks, as in add()
         with self._writing(wait):
-            return indexing.backfill_quotes(self.store, on_progress=on_progress)
+            return indexing.backfill_quotes(self.store, embedder, on_progress=on_progress)
 
     def quotes_pending(self) -> bool:
         """Whether stored articles lack current quotes, so that ensure_quotes() has work to do."""
@@ -218,7 +221,7 @@ class Index:
         or ``wait`` seconds, then raises IndexBusyError naming it."""
         embedder = self.embedder  # loaded before the locks: the model loads while another writer writes
         with self._writing(wait):
-            indexing.backfill_quotes(self.store)
+            indexing.backfill_quotes(self.store, embedder)
             return indexing.add_articles(
                 self.store, embedder, items, embed_batch=self.settings.batch_size,
                 commit_chunks=self.settings.commit_chunks, on_progress=on_progress,

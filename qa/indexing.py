@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from qa.chunk import chunk_article
-from qa.quotes import EXTRACTOR_VERSION, find_quotes
+from qa.quotes import EXTRACTOR_VERSION, read_quotes
 from qa.store import NewArticle
-from qa.types import Article, Chunk, IngestError, IngestReport, lone_surrogate, text_fingerprint
+from qa.types import Article, Chunk, FoundQuotes, IngestError, IngestReport, lone_surrogate, text_fingerprint
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from qa.embed import Embedder
     from qa.store import Chunking, Store
 
@@ -29,6 +31,7 @@ QUOTES_VERSION = "quotes_version"
 QUOTES_BACKFILL_VERSION = "quotes_backfill_version"
 QUOTES_BACKFILL_ROWID = "quotes_backfill_rowid"
 QUOTES_BACKFILL_BATCH = 200  # articles per committed step
+QUOTES_BACKFILL_EMBED_BATCH = 64
 
 # chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
 # the setup of the BEIR benchmarks, whose published scores embed each document whole.
@@ -89,10 +92,10 @@ def mark_quotes_current(store: Store) -> None:
     store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})
 
 
-def backfill_quotes(store: Store, *, on_progress: ProgressCallback | None = None) -> int:
-    """Extract the quotes of articles stored without current ones, without re-embedding anything.
-    Commits per batch, so an interrupted run resumes where it stopped. Returns how many articles were
-    read: 0 when the quotes are current."""
+def backfill_quotes(store: Store, embedder: Embedder, *, on_progress: ProgressCallback | None = None) -> int:
+    """Extract and embed the quotes of articles stored without current ones, without re-embedding their
+    passages. Commits per batch, so an interrupted run resumes where it stopped. Returns how many articles
+    were read: 0 when the quotes are current."""
     if not quotes_pending(store):
         return 0
     resuming = store.state(QUOTES_BACKFILL_VERSION) == EXTRACTOR_VERSION
@@ -100,13 +103,43 @@ def backfill_quotes(store: Store, *, on_progress: ProgressCallback | None = None
     done = 0
     while rows := store.articles_after(rowid, QUOTES_BACKFILL_BATCH):
         rowid = rows[-1][0]
-        found = [(article.id, text_hash, find_quotes(article)) for _, text_hash, article in rows]
-        store.replace_quotes(found, {QUOTES_BACKFILL_VERSION: EXTRACTOR_VERSION, QUOTES_BACKFILL_ROWID: rowid})
+        articles = [article for _, _, article in rows]
+        found = [read_quotes(article) for article in articles]
+        vectors = quote_vectors(articles, found, embedder, [], embed_batch=QUOTES_BACKFILL_EMBED_BATCH)[1]
+        store.replace_quotes(
+            [(article.id, text_hash, quotes, article_vectors)
+             for (_, text_hash, article), quotes, article_vectors in zip(rows, found, vectors)],
+            {QUOTES_BACKFILL_VERSION: EXTRACTOR_VERSION, QUOTES_BACKFILL_ROWID: rowid},
+        )
         done += len(rows)
         if on_progress:
             on_progress(len(rows))
     mark_quotes_current(store)
     return done
+
+
+def quote_vectors(
+    articles: Sequence[Article], found: Sequence[FoundQuotes], embedder: Embedder, texts: list[str], *,
+    embed_batch: int,
+) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+    """Embed ``texts`` together with the framing of every attributed quotation of ``articles`` (one model
+    pass, so short framings share batches with passages). Returns the vectors of ``texts``, and each
+    article's quote vectors, None for an unattributed quote (no speaker to find it by)."""
+    framed = [
+        [article.text[start:end] if quote.speaker else None for quote, (start, end) in zip(q.quotes, q.frames)]
+        for article, q in zip(articles, found)
+    ]
+    extra = [text for article_framed in framed for text in article_framed if text is not None]
+    vectors = embedder.embed_documents(texts + extra, batch_size=embed_batch)
+    row = len(texts)
+    per_article: list[list[np.ndarray | None]] = []
+    for article_framed in framed:
+        article_vectors: list[np.ndarray | None] = []
+        for text in article_framed:
+            article_vectors.append(None if text is None else vectors[row])
+            row += text is not None
+        per_article.append(article_vectors)
+    return vectors[: len(texts)], per_article
 
 
 def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
@@ -135,12 +168,13 @@ def _prepare(
 ) -> list[NewArticle]:
     chunking = store.manifest.chunking
     cut = [passages(article, chunking=chunking, embedder=embedder) for article in articles]
+    found = [read_quotes(article) for article in articles]
     texts = [text for _, embedded in cut for text in embedded]
-    vectors = embedder.embed_documents(texts, batch_size=embed_batch)
+    vectors, found_vectors = quote_vectors(articles, found, embedder, texts, embed_batch=embed_batch)
     new, row = [], 0
-    for article, (chunks, _) in zip(articles, cut):
+    for article, (chunks, _), quotes, article_quote_vectors in zip(articles, cut, found, found_vectors):
         new.append(NewArticle(
-            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], find_quotes(article)
+            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], quotes, article_quote_vectors
         ))
         row += len(chunks)
     return new

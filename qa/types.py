@@ -146,6 +146,38 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class PersonSeen:
+    """Someone an article names (or an organisation it quotes), with the role it gives them and how many
+    of its quotations are theirs: one article's rows of the people table."""
+
+    name: str
+    role: str = ""
+    quotes: int = 0
+
+
+@dataclass(frozen=True)
+class Person:
+    """A name with one role as the stored articles give it, and when: the people table, summed."""
+
+    name: str
+    role: str  # "" for the articles that name the person without a role
+    articles: int
+    quotes: int
+    first_seen: str  # publication dates ("" when the articles carry none)
+    last_seen: str
+
+
+@dataclass(frozen=True)
+class FoundQuotes:
+    """What quote finding reads in one article: its quotations, the framing span of each (the reporter's
+    words around it, which its vector is embedded from), and the people it names."""
+
+    quotes: tuple[Quote, ...] = ()
+    frames: tuple[tuple[int, int], ...] = ()
+    people: tuple[PersonSeen, ...] = ()
+
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered source of an answer: an exact span of an article."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import qa.indexing
@@ -33,7 +34,7 @@ def test_quotes_are_stored_at_ingest_with_exact_spans(sample_index_dir: Path, mi
 
 
 class CountingEmbedder:
-    """Wraps an embedder, counting documents embedded: a backfill must embed none."""
+    """Wraps an embedder, counting documents embedded: a backfill embeds quote framings, never passages."""
 
     def __init__(self, inner) -> None:
         self.inner, self.documents = inner, 0
@@ -56,6 +57,8 @@ def test_an_index_built_without_quotes_is_backfilled_without_re_embedding(tmp_pa
     with Index.open(folder, embedder=embedder, create=True) as index:
         index.add(load_articles(SAMPLE_DIR))
         stored = index.quotes("Blinken")
+        speakers = sorted({q.speaker for q in index.quotes() if q.speaker})
+        stored_vectors = index.store.speaker_quotes(speakers).vectors
         # as an index from before quotes were stored: no quotes, no extractor version
         db = index.store.database.connection()
         db.execute("DELETE FROM quotes")
@@ -68,7 +71,9 @@ def test_an_index_built_without_quotes_is_backfilled_without_re_embedding(tmp_pa
         assert index.quotes("Blinken") == stored
         assert not index.quotes_pending() and index.store.state("quotes_version") == EXTRACTOR_VERSION
         assert index.ensure_quotes() == 0  # once only
-    assert embedder.documents == embedded
+        again = index.store.speaker_quotes(speakers)
+        assert again.embedded.all() and np.allclose(again.vectors, stored_vectors, atol=1e-5)
+    assert embedder.documents - embedded == len(stored_vectors)  # the quotes alone
 
 
 def test_an_ingest_backfills_the_quotes_of_stored_articles_first(tmp_path: Path, tiny_embedder) -> None:

@@ -27,6 +27,6 @@ unless an attribution sits right next to it (``“No,” he said.``).
 At query time, qa.quotes.speakers matches a name or role as a user writes it against stored quotes.
 """
 
-from qa.quotes.attribution import EXTRACTOR_VERSION, find_quotes
+from qa.quotes.attribution import EXTRACTOR_VERSION, find_quotes, read_quotes
 
-__all__ = ["EXTRACTOR_VERSION", "find_quotes"]
+__all__ = ["EXTRACTOR_VERSION", "find_quotes", "read_quotes"]

@@ -20,7 +20,8 @@ from qa.quotes.lexicon import (
 )
 from qa.quotes.people import NOBODY
 from qa.quotes.reader import QUOTATION_RULES, ArticleReader
-from qa.types import Quote
+from qa.quotes.framing import framing_span
+from qa.types import FoundQuotes, PersonSeen, Quote
 
 if TYPE_CHECKING:
     from qa.quotes.people import Speaker
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 2  # 2: quotes signed on the next line ("-- Naomi Osaka")
+EXTRACTOR_VERSION = 3  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 
 
@@ -40,13 +41,29 @@ class _Attribution:
 
 def find_quotes(article: Article) -> list[Quote]:
     """Direct quotations in ``article`` in reading order; ``article.text[q.start:q.end] == q.text``."""
+    return list(read_quotes(article).quotes)
+
+
+def read_quotes(article: Article) -> FoundQuotes:
+    """The quotations of ``article`` with their framings, and the people it names with the role it gives
+    them (a quoted speaker's role as given where they are quoted, if the article names none elsewhere)."""
     reader = ArticleReader(article)
     quotes = []
     for raw in _attributed_quotes(reader):
         speaker = raw.speaker or NOBODY
         quotes.append(Quote(article.id, raw.start, raw.end, article.text[raw.start:raw.end],
                             speaker.name, speaker.role if speaker.name else ""))
-    return quotes
+    quoted: dict[str, int] = {}
+    for quote in quotes:
+        if quote.speaker:
+            quoted[quote.speaker] = quoted.get(quote.speaker, 0) + 1
+    roles = dict(reader.people.roles)
+    for quote in quotes:
+        if quote.speaker and not roles.get(quote.speaker):
+            roles[quote.speaker] = quote.role
+    people = tuple(PersonSeen(name, role, quoted.get(name, 0)) for name, role in roles.items())
+    frames = tuple(framing_span(article.text, quote.start, quote.end) for quote in quotes)
+    return FoundQuotes(tuple(quotes), frames, people)
 
 
 def _clause_start(reader: ArticleReader, quote: RawQuote) -> int:

@@ -1,4 +1,5 @@
-"""meta.sqlite, the source of truth of an index: articles, chunks (with their vectors), quotes, state."""
+"""meta.sqlite, the source of truth of an index: articles, chunks (with their vectors), quotes and people
+(their tables in qa.store.quote_rows), state."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from qa.store import quote_rows
 from qa.store.chunk_table import ChunkTable
-from qa.types import Article, Chunk, Filters, Hit, Quote
+from qa.store.quote_rows import SpeakerQuotes, like_escaped
+from qa.types import Article, Chunk, Filters, FoundQuotes, Hit, Person, Quote
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -47,16 +50,6 @@ CREATE INDEX IF NOT EXISTS chunks_by_article_place ON chunks (article_id, ordina
 DROP INDEX IF EXISTS chunks_by_article;
 -- Indexes before keywords/ kept their BM25 terms in SQLite FTS5: no longer read or written.
 DROP TABLE IF EXISTS chunk_terms;
-CREATE TABLE IF NOT EXISTS quotes (
-    id INTEGER PRIMARY KEY,
-    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    speaker TEXT NOT NULL,
-    role TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS quotes_by_article ON quotes (article_id);
-CREATE INDEX IF NOT EXISTS quotes_by_speaker ON quotes (speaker COLLATE NOCASE);
 """
 
 MATCHING_KEPT = 16  # filter results cached by chunk_ids_matching
@@ -67,13 +60,15 @@ HIT_COLUMNS = """c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1,
 
 @dataclass(frozen=True)
 class NewArticle:
-    """An article ready to store: its chunks, their vectors (one row each), and its quotes."""
+    """An article ready to store: its chunks, their vectors (one row each), its quotes and people, and the
+    quotes' vectors (aligned with ``found.quotes``; None for a quote not embedded)."""
 
     article: Article
     text_hash: str
     chunks: Sequence[Chunk]
     vectors: np.ndarray
-    quotes: Sequence[Quote] = ()
+    found: FoundQuotes = FoundQuotes()
+    quote_vectors: Sequence[np.ndarray | None] = ()
 
 
 class Database:
@@ -84,7 +79,9 @@ class Database:
         self._local = threading.local()
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
-        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {quote_rows.SCHEMA} COMMIT;")
+        with self._transaction() as db:
+            quote_rows.migrate(db)
 
     def connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -247,7 +244,7 @@ class Database:
         if name_words:
             either = "q.speaker LIKE ? ESCAPE '\\' OR q.role LIKE ? ESCAPE '\\'"
             where += " AND (" + " OR ".join([either] * len(name_words)) + ")"
-            params += [f"%{_like_escaped(word)}%" for word in name_words for _ in (0, 1)]
+            params += [f"%{like_escaped(word)}%" for word in name_words for _ in (0, 1)]
         query = (
             "SELECT q.article_id, q.start, q.end, substr(a.text, q.start + 1, q.end - q.start), q.speaker, q.role "
             f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where}"
@@ -275,22 +272,32 @@ class Database:
             for row in rows
         ]
 
+    def speaker_quotes(self, speakers: Sequence[str], *, filters: Filters, dimension: int) -> SpeakerQuotes:
+        """Every stored quotation of ``speakers`` (exact names), with framings and vectors."""
+        where, params = _filter_clause(filters)
+        return quote_rows.speaker_quotes(self.connection(), speakers, where, params, dimension)
+
+    def people(self, name_words: Sequence[str], *, filters: Filters = Filters()) -> list[Person]:
+        """People whose name or role contains one of ``name_words``, summed over the matching articles."""
+        where, params = _filter_clause(filters)
+        return quote_rows.people(self.connection(), name_words, where, params)
+
     # -- writes --------------------------------------------------------------------------------
 
-    def replace_quotes(self, found: Sequence[tuple[str, str, Sequence[Quote]]], state: dict[str, int]) -> None:
-        """For each (article id, text hash, quotes), replace the article's stored quotes, if the article is
-        still stored with that text (another process may have replaced it meanwhile), and set ``state``."""
+    def replace_quotes(
+        self, found: Sequence[tuple[str, str, FoundQuotes, Sequence[np.ndarray | None]]], state: dict[str, int]
+    ) -> None:
+        """For each (article id, text hash, quotes found, their vectors), replace the article's stored quotes
+        and people, if the article is still stored with that text (another process may have replaced it
+        meanwhile), and set ``state``."""
         with self._transaction() as db:
-            for article_id, text_hash, quotes in found:
+            for article_id, text_hash, quotes, vectors in found:
                 still_stored = db.execute(
                     "SELECT 1 FROM articles WHERE id = ? AND text_hash = ?", (article_id, text_hash)
                 ).fetchone()
                 if still_stored:
-                    db.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
-                    db.executemany(
-                        "INSERT INTO quotes (article_id, start, end, speaker, role) VALUES (?, ?, ?, ?, ?)",
-                        [(article_id, q.start, q.end, q.speaker, q.role) for q in quotes],
-                    )
+                    quote_rows.delete(db, article_id)
+                    quote_rows.insert(db, article_id, quotes, vectors)
             db.executemany(
                 "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(state.items()),
@@ -325,10 +332,7 @@ class Database:
                 (article.id, chunk.ordinal, chunk.start, chunk.end, np.asarray(vector, np.float32).tobytes()),
             )
             ids[row] = cursor.lastrowid
-        db.executemany(
-            "INSERT INTO quotes (article_id, start, end, speaker, role) VALUES (?, ?, ?, ?, ?)",
-            [(article.id, q.start, q.end, q.speaker, q.role) for q in item.quotes],
-        )
+        quote_rows.insert(db, article.id, item.found, item.quote_vectors)
         return ids
 
     def _delete(self, db: sqlite3.Connection, article_ids: list[str]) -> np.ndarray:
@@ -336,7 +340,7 @@ class Database:
         for part in _batches(article_ids):
             marks = _marks(part)
             chunk_ids = [row[0] for row in db.execute(f"SELECT id FROM chunks WHERE article_id IN ({marks})", part)]
-            db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)  # cascades to chunks, quotes
+            db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)  # cascades to chunks, quotes, people
             removed.extend(chunk_ids)
         return np.asarray(removed, dtype=np.int64)
 
@@ -378,10 +382,6 @@ def _filter_clause(filters: Filters) -> tuple[str, list[str]]:
         clauses.append("(a.published <= ? OR a.published = '')")
         params.append(filters.as_of)
     return " AND ".join(clauses), params
-
-
-def _like_escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -20,7 +20,8 @@ from qa.store.manifest import FORMAT_VERSION, MANIFEST, Chunking, Manifest, now,
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
 from qa.store.writelock import WriteLock
-from qa.types import Article, Filters, Hit, Quote
+from qa.store.quote_rows import SpeakerQuotes
+from qa.types import Article, Filters, FoundQuotes, Hit, Person, Quote
 
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
@@ -193,6 +194,14 @@ class Store:
         """Stored quotes (optionally of some articles, or whose speaker or role contains one of ``name_words``)."""
         return self.database.quotes(article_ids=article_ids, name_words=name_words, filters=filters)
 
+    def speaker_quotes(self, speakers: Sequence[str], *, filters: Filters = Filters()) -> SpeakerQuotes:
+        """Every stored quotation of ``speakers`` (exact names), with the words framing each and its vector."""
+        return self.database.speaker_quotes(speakers, filters=filters, dimension=self.manifest.dimension)
+
+    def people(self, name_words: Sequence[str], *, filters: Filters = Filters()) -> list[Person]:
+        """Who the stored articles name with one of ``name_words`` in their name or role, and when."""
+        return self.database.people(name_words, filters=filters)
+
     def state(self, key: str) -> int | None:
         """A bookkeeping value of the index (e.g. which quote extractor its quotes come from)."""
         return self.database.state(key)
@@ -201,9 +210,12 @@ class Store:
         """(rowid, text hash, article) of the next stored articles in storage order, for backfills."""
         return self.database.articles_after(rowid, limit)
 
-    def replace_quotes(self, found: Sequence[tuple[str, str, Sequence[Quote]]], state: dict[str, int]) -> None:
-        """Store re-extracted quotes of (article id, text hash, quotes) and bookkeeping values at once.
-        Quotes are not searched by vector, so this leaves the generation (and vectors.faiss) alone."""
+    def replace_quotes(
+        self, found: Sequence[tuple[str, str, FoundQuotes, Sequence[np.ndarray | None]]], state: dict[str, int]
+    ) -> None:
+        """Store re-extracted quotes of (article id, text hash, quotes found, their vectors) and bookkeeping
+        values at once. Quote vectors live in SQLite alone, so this leaves the generation (and
+        vectors.faiss) alone."""
         self.database.replace_quotes(found, state)
 
     # -- writing -------------------------------------------------------------------------------
