@@ -1,6 +1,6 @@
 """Draw the quotations that "what did X say about Y?" benchmark questions are written from.
 
-    .venv/bin/python bench/quotes/sample_questions.py draw [--n 320] [--out ~/.cache/article-qa/quotes-questions-candidates.jsonl]
+    .venv/bin/python bench/quotes/sample_questions.py draw [--n 420] [--out ~/.cache/article-qa/quotes-questions-candidates.jsonl]
     .venv/bin/python bench/quotes/sample_questions.py split bench/quotes/questions.jsonl bench/quotes/decline.jsonl
 
 `draw` (seed SEED, different from sample.py's): the quotation spans of sample.py (mark pairing
@@ -15,8 +15,9 @@ question or drops the candidate (no named speaker, not a quotation, role asked b
 article gives none, or that kind already has its quota); the drops are recorded in
 question_drops.jsonl. The candidate file holds article text and lives outside the repository.
 
-`split` rewrites the "split" field of each file: the ids are sorted, shuffled with
-random.Random(SPLIT_SEED) and the first half (rounded up) is dev, the rest test.
+`split` rewrites the "split" field of each file, kind by kind: that kind's ids are sorted,
+shuffled with random.Random(f"{SPLIT_SEED}-{kind}") and the first half (rounded up) is dev,
+the rest test.
 """
 
 from __future__ import annotations
@@ -119,9 +120,11 @@ def candidates(by_id: dict[str, dict], n: int) -> list[tuple[Span, str, str]]:
 def split(paths: list[Path]) -> None:
     for path in paths:
         rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-        ids = sorted(row["id"] for row in rows)
-        random.Random(SPLIT_SEED).shuffle(ids)
-        dev = set(ids[: (len(ids) + 1) // 2])
+        dev: set[str] = set()
+        for kind in sorted({row["kind"] for row in rows}):
+            ids = sorted(row["id"] for row in rows if row["kind"] == kind)
+            random.Random(f"{SPLIT_SEED}-{kind}").shuffle(ids)
+            dev.update(ids[: (len(ids) + 1) // 2])
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as out:
             for row in rows:
@@ -135,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     draw_command = commands.add_parser("draw")
-    draw_command.add_argument("--n", type=int, default=320)
+    draw_command.add_argument("--n", type=int, default=420)
     draw_command.add_argument("--out", type=Path, default=DEFAULT_OUT)
     split_command = commands.add_parser("split")
     split_command.add_argument("files", type=Path, nargs="+")
