@@ -200,7 +200,7 @@ def print_abstention(index: Index) -> None:
 
 def best_quote_score(index: Index, question: str) -> float:
     speaker, topic = parse_say_question(question)
-    ranked = ranked_quotes(index, QuoteSearch(speaker, topic))
+    ranked = ranked_quotes(index, QuoteSearch(speaker, topic)).ranked
     return ranked[0].score if ranked else 0.0
 
 

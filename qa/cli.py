@@ -66,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
     _json_option(ask)
     ask.set_defaults(run=_ask)
 
+    quotes = commands.add_parser(
+        "quotes", help="a speaker's quotations, oldest first (a timeline)",
+        description="Everything SPEAKER (a name or role) was quoted saying, about TOPIC when given, oldest first, "
+        "each an exact span of its article; the same words carried by several articles are listed once.",
+    )
+    quotes.add_argument("speaker", metavar="SPEAKER")
+    quotes.add_argument("--about", default="", metavar="TOPIC", help="only quotations about this topic")
+    quotes.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    quotes.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    _index_option(quotes)
+    _json_option(quotes)
+    quotes.set_defaults(run=_quotes)
+
     _eval_parser(commands)
 
     info = commands.add_parser("info", help="what an index holds")
@@ -260,6 +273,34 @@ def _ask(args: argparse.Namespace) -> int:
         print("closest passages:")
         for rank, hit in enumerate(answer.hits, 1):
             print(f"{rank}. {hit.title or hit.article_id} — {' '.join(hit.text.split())[:200]}")
+    return 0
+
+
+def _quotes(args: argparse.Namespace) -> int:
+    from qa.answer.timeline import speaker_timeline
+    from qa.index import Index
+    from qa.types import Filters
+
+    with Index.open(args.index, on_write_wait=_announce_wait(args.index)) as index:
+        if index.quotes_pending():
+            print("qa: reading the quotes of the stored articles (once)…", file=sys.stderr)
+            index.ensure_quotes()
+        timeline = speaker_timeline(index, args.speaker, about=args.about,
+                                    filters=Filters(since=args.since, until=args.until))
+    if args.json:
+        _print_json(timeline.to_dict())
+        return 0
+    if not timeline.quotes:
+        print(f"no quotation of {timeline.speaker or args.speaker}" + (f" about {args.about}" if args.about else ""))
+        return 0
+    print(f"{timeline.speaker}: {len(timeline.quotes)} quotations" + (f" about {args.about}" if args.about else ""))
+    for item in timeline.quotes:
+        also = f" (also in {len(item.also_reported_by)} more)" if item.also_reported_by else ""
+        print(f"{item.published or 'undated'}  {item.source or item.article_id}{also}")
+        print(f"    “{item.text}”")
+        print(f"    {item.url or item.article_id} chars {item.start}-{item.end}")
+    if timeline.others:
+        print(f"(“{args.speaker}” also fits: {', '.join(timeline.others[:5])})")
     return 0
 
 

@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -21,10 +21,15 @@ from qa.config import DEFAULT_INDEX, Settings
 from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of, load_embedder, vector_space_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
+from qa.quotes.resolution import resolve_speaker
 from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking, Store
 from qa.store.writelock import WaitCallback, WriteLock
 from qa.types import Article, Filters, Hit, IngestError, IngestReport, Quote
+
+if TYPE_CHECKING:
+    from qa.quotes.resolution import Resolution
+    from qa.store.quote_rows import SpeakerQuotes
 
 
 class Index:
@@ -175,6 +180,21 @@ class Index:
             return []
         found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
         return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
+
+    def resolve_speaker(self, phrase: str, *, filters: Filters = Filters()) -> Resolution | None:
+        """The person a name or role as a user writes it means ("Blinken", "the CDC director"): by the people
+        the articles matching ``filters`` name, up to ``filters.as_of`` (the holder of a role as of then)."""
+        words = name_search_words(phrase)
+        if not words:
+            return None
+        up_to = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
+        return resolve_speaker(phrase, self.store.people(words, filters=up_to))
+
+    def speaker_quotes(self, names: Sequence[str], *, filters: Filters = Filters()) -> SpeakerQuotes:
+        """Every stored quotation of the speakers ``names`` (as stored, e.g. a Resolution's names) in the
+        articles matching ``filters`` (``as_of`` counting as ``until``), with framings and vectors."""
+        filters = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
+        return self.store.speaker_quotes(names, filters=filters)
 
     def ensure_quotes(
         self, *, on_progress: indexing.ProgressCallback | None = None, wait: float | None = None

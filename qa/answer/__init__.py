@@ -5,6 +5,7 @@
 """
 
 from qa.answer.flow import FROM_ENV, ask, ask_stream, relevance
+from qa.answer.timeline import Timeline, speaker_timeline
 from qa.answer.verify import VerificationError, verify
 
-__all__ = ["FROM_ENV", "VerificationError", "ask", "ask_stream", "relevance", "verify"]
+__all__ = ["FROM_ENV", "Timeline", "VerificationError", "ask", "ask_stream", "relevance", "speaker_timeline", "verify"]

@@ -5,6 +5,8 @@ Kinds of answer (Answer.kind):
   quotation marks, with X's name and role and where they were published (qa.answer.quote):
       Antony Blinken (Secretary of State) said, as reported by Washington Examiner on 2022-01-21:
       “Our Article 5 commitment extends to NATO allies” [1]
+  "what has X said about Y?" / "X on Y over time" list X's quotations about Y oldest first, each cited
+  (qa.answer.timeline), as a quote answer too.
 * "sentences" — for other questions: the one to three sentences of the top passages that best answer
   it, verbatim, each followed by its citation number (qa.answer.sentences). Also for a speaker never
   quoted on the topic, after a line saying so: sentences of the articles that mention the speaker, never
@@ -29,6 +31,7 @@ from qa.answer.generated import generated
 from qa.answer.question import Question, speaker_test
 from qa.answer.quote import quote_answer
 from qa.answer.sentences import scored_sentences, sentence_answer
+from qa.answer.timeline import timeline_answer
 from qa.config import LLMConfig
 from qa.types import Answer, Filters, Hit
 
@@ -100,6 +103,8 @@ def relevance(index: Index, question: str, *, k: int = 5) -> float:
 def _extractive(index: Index, request: Request) -> tuple[Answer, list[Hit]]:
     """The extractive answer, and the passages a language model may write from (only for "sentences")."""
     said = request.question.said
+    if said and said.timeline:
+        return timeline_answer(index, request, said.speaker, said.topic), []
     if said:
         return quote_answer(index, request, said.speaker, said.topic), []
     standalone = request.question.standalone

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
-from qa.quotes.speakers import looks_like_person_name, names_a_role, parse_say_question
+from qa.quotes.speakers import looks_like_person_name, names_a_role, parse_say_question, parse_timeline_question
 
 if TYPE_CHECKING:
     from qa.index import Index
@@ -54,6 +54,7 @@ class Said(NamedTuple):
 
     speaker: str  # as the question names them: "Blinken", "secretary of state"
     topic: str  # "" for "what did Blinken say?"
+    timeline: bool = False  # "what has Blinken said about …?": everything, in order, not the one best quote
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,19 @@ def _resolve(asked: str, context: _Context | None, is_speaker: SpeakerTest) -> Q
     if context is None:
         return _read(asked, question)
     bare = _LEAD_WORDS.sub("", question).strip()
-    said = parse_say_question(bare)
+    said = parse_timeline_question(bare) or parse_say_question(bare)
     ellipsis = _ELLIPSIS.match(bare)
     if ellipsis and not said:
         return _resolve_ellipsis(asked, ellipsis.group("subject"), context, is_speaker)
     if said:
-        return _resolve_say(asked, Said(*said), context)
+        return _resolve_say(asked, Said(*said, timeline=parse_timeline_question(bare) is not None), context)
     return Question(asked, _resolve_pronouns(bare, context))
 
 
 def _read(asked: str, question: str) -> Question:
+    timeline = parse_timeline_question(question)
+    if timeline:
+        return Question(asked, question, Said(*timeline, timeline=True))
     said = parse_say_question(question)
     return Question(asked, question, Said(*said) if said else None)
 
@@ -113,8 +117,8 @@ def _resolve_ellipsis(asked: str, subject: str, context: _Context, is_speaker: S
         # The subject is the user's own words, read as a speaker or topic by parse_say_question (which
         # drops "the", an article, trailing punctuation) in the question they complete.
         if is_speaker(subject):
-            return _read(asked, _say_question(subject, context.said.topic))
-        return _read(asked, _say_question(context.said.speaker, subject))
+            return _read(asked, _say_question(subject, context.said.topic, context.said.timeline))
+        return _read(asked, _say_question(context.said.speaker, subject, context.said.timeline))
     return Question(asked, f"{context.question.rstrip(' ?')} — what about {subject}?")
 
 
@@ -124,7 +128,7 @@ def _resolve_say(asked: str, said: Said, context: _Context) -> Question:
         speaker = (context.said.speaker if context.said else None) or context.person or speaker
     if topic.casefold() in _THING_PRONOUNS:
         topic = (context.said.topic if context.said else "") or topic
-    return Question(asked, _say_question(speaker, topic), Said(speaker, topic))
+    return Question(asked, _say_question(speaker, topic, said.timeline), Said(speaker, topic, said.timeline))
 
 
 def _resolve_pronouns(question: str, context: _Context) -> str:
@@ -144,10 +148,12 @@ def _name_for(match: re.Match[str], person: str, question: str) -> str:
     return f"{person}’s" if possessive else person
 
 
-def _say_question(speaker: str, topic: str) -> str:
+def _say_question(speaker: str, topic: str, timeline: bool = False) -> str:
     if names_a_role(speaker) and not speaker.casefold().startswith("the "):
         speaker = f"the {speaker}"  # parse_say_question dropped it
-    return f"what did {speaker} say about {topic}?" if topic else f"what did {speaker} say?"
+    verb = "has {} said" if timeline else "did {} say"
+    about = f" about {topic}" if topic else ""
+    return f"what {verb.format(speaker)}{about}?"
 
 
 def _context_of(question: Question, previous: _Context | None) -> _Context:

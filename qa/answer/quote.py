@@ -15,6 +15,7 @@ from qa.types import Answer, Hit, Quote
 if TYPE_CHECKING:
     from qa.answer.compose import Request
     from qa.index import Index
+    from qa.quotes.resolution import Resolution
 
 # The best quote's score (quote_ranking's scale) for "what did X say about Y": 0.30 keeps 38 of the 41 say
 # questions (the other 3 fail anyway) and declines 80% of the same speakers asked about another topic.
@@ -26,7 +27,8 @@ QUOTE_FOLLOWER_SHARE = 0.8  # further quotes join the answer when they score at 
 
 
 def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> Answer:
-    ranked = ranked_quotes(index, QuoteSearch(speaker, topic, request.filters))
+    ranking = ranked_quotes(index, QuoteSearch(speaker, topic, request.filters))
+    ranked = ranking.ranked
     if not ranked or (topic and ranked[0].score < MIN_QUOTE_SCORE):
         return reported_speech(index, request, speaker, topic, quoted_elsewhere=bool(ranked))
     chosen = ranked[:MAX_QUOTES] if not topic else [ranked[0]] + [
@@ -41,19 +43,20 @@ def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> An
         hit = next(h for h in hits if h.contains(quote.article_id, quote.start, quote.end))
         number = citations.cite(hit, quote.start, quote.end, quote.text)
         lines.append(f"{_who_said(ranked_quote, previous)}: “{quote.text}” [{number}]")
-    lines += _namesakes_note(speaker, ranked)
+    lines += _namesakes_note(speaker, ranking.resolution)
     return request.answer("\n".join(lines), citations, hits, "quote")
 
 
-def _namesakes_note(speaker: str, ranked: Sequence[RankedQuote]) -> list[str]:
-    """When the name asked about fits several people quoted in the index, say so: each quote line names
-    its own speaker, but the reader should know the one they meant may be another."""
-    namesakes = list(dict.fromkeys(r.quote.speaker for r in ranked))
-    if len(namesakes) < 2:
+def _namesakes_note(speaker: str, resolution: Resolution | None) -> list[str]:
+    """When the name or role asked about fits several people, say whom the answer took it to mean and who
+    else it could be: the reader may have meant another."""
+    if resolution is None or not resolution.others:
         return []
-    shown = ", ".join(namesakes[:NAMESAKES_SHOWN])
-    more = f" and {len(namesakes) - NAMESAKES_SHOWN} more" if len(namesakes) > NAMESAKES_SHOWN else ""
-    return [f"(Note: {speaker} fits {len(namesakes)} people quoted in these articles: {shown}{more}.)"]
+    others = resolution.others[:NAMESAKES_SHOWN]
+    more = f" and {len(resolution.others) - len(others)} more" if len(resolution.others) > len(others) else ""
+    basis = "the holder of that role seen last" if resolution.role else "the most quoted of them"
+    return [f"(Note: I took “{speaker}” to mean {resolution.name}, {basis}; it also fits "
+            f"{', '.join(others)}{more}.)"]
 
 
 def _who_said(current: RankedQuote, previous: RankedQuote | None) -> str:

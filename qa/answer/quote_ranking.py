@@ -1,37 +1,45 @@
-"""Find what a speaker said about a topic: the speaker's stored quotations, ranked by relevance to it.
+"""Find what a speaker said about a topic: the person the question means, and all of their stored
+quotations ranked by relevance to the topic.
 
-Candidates are the quotes whose resolved speaker the question names (the quotes table, filled at
-ingest), so retrieval never leaves the articles where that speaker is quoted. Each quote is scored by
+The speaker phrase is resolved to one person first (Index.resolve_speaker: a full name, a surname by
+prominence, a role by its holder as of the question's date). Every quotation of that person is then
+scored, none left out by a shortlist, by
 
-    cosine(topic, quote) + LEXICAL·(topic words in the quote) + CONTEXT·(topic words in its paragraph)
-    + ARTICLE·(how high the article ranks in a search for "speaker topic") − FRAGMENT·(starts lower-case)
+    cosine(topic, quote vector) + KEYWORD·BM25(topic, framing) / (BM25 + KEYWORD_HALF)
+    + LEXICAL·(topic words in the quote) + ARTICLE·(how high the article ranks in a search for
+    "speaker topic") − FRAGMENT·(starts lower-case)
 
-The paragraph counts because the topic is often named by the reporter, not the speaker ("…,” Blinken
-said, referring to the collective defense provision"); the article prior breaks ties between quotes of
-a speaker quoted in many articles. Only the best CANDIDATES quotes by the cheap signals are embedded.
+The quote vector was embedded at ingest from the quotation with its framing (the reporter's words around
+it), and BM25 reads the same framing, because the topic is often named by the reporter, not the speaker
+("…,” Blinken said, referring to the collective defense provision"). The BM25 term saturates, so a score
+keeps one scale across speakers quoted once or a thousand times: quote answers decline below a fixed
+score. The article prior breaks ties between articles quoting the speaker on the same topic.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
-from qa.answer.compose import context_span
+import numpy as np
+
 from qa.answer.sentences import content_terms, cosines, term_overlap
 from qa.types import Article, Filters, Quote
 
 if TYPE_CHECKING:
     from qa.index import Index
+    from qa.quotes.resolution import Resolution
+    from qa.store.quote_rows import SpeakerQuotes
 
-LEXICAL_WEIGHT = 0.3
-CONTEXT_WEIGHT = 0.15
+KEYWORD_WEIGHT = 0.3
+KEYWORD_HALF = 4.0  # the BM25 score at which the keyword term gives half its weight
+LEXICAL_WEIGHT = 0.15
 ARTICLE_WEIGHT = 0.1
 # A fragment the reporter worked into a sentence ("…called it “major sources of inflation this year.”")
 # says less than a quoted sentence of the speaker's own.
 FRAGMENT_PENALTY = 0.1
 PRIOR_ARTICLES = 50  # articles searched for the article prior
-CANDIDATES = 40  # quotes embedded per question
 MIN_WORDS = 3  # shorter quotes ("No," he said) answer no "what did X say about Y"
 _EDGE_PUNCTUATION = " \t\n,;:—–-"
 
@@ -50,44 +58,77 @@ class QuoteSearch:
     filters: Filters = Filters()
 
 
-def ranked_quotes(index: Index, search: QuoteSearch) -> list[RankedQuote]:
-    """The speaker's quotes, most relevant to the topic first; [] when the speaker is never quoted."""
-    quotes = [trimmed(q) for q in index.quotes(search.speaker, filters=search.filters)]
-    quotes = [q for q in quotes if _words(q.text) >= MIN_WORDS] or quotes
-    if not quotes:
-        return []
-    prior = _article_prior(index, search, {q.article_id for q in quotes})
-    topic_terms = content_terms(search.topic)
-    def cheap_score(quote: Quote) -> float:
-        return LEXICAL_WEIGHT * term_overlap(topic_terms, quote.text) + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0)
+@dataclass(frozen=True)
+class QuoteRanking:
+    """Who the question means (None: no one the articles name), and their quotes, best first."""
 
-    cheap = sorted(quotes, key=lambda quote: -cheap_score(quote))[:CANDIDATES]
-    articles = {article_id: index.article(article_id) for article_id in {q.article_id for q in cheap}}
-    similarities = cosines(search.topic or search.speaker, [q.text for q in cheap], index.embedder)
+    resolution: Resolution | None
+    ranked: list[RankedQuote]
+
+
+def ranked_quotes(index: Index, search: QuoteSearch) -> QuoteRanking:
+    """The quotes of the person ``search.speaker`` means, most relevant to the topic first."""
+    resolution = index.resolve_speaker(search.speaker, filters=search.filters)
+    if resolution is None:
+        return QuoteRanking(None, [])
+    stored = index.speaker_quotes(resolution.names, filters=search.filters)
+    keep = [i for i, quote in enumerate(stored.quotes) if _words(trimmed(quote).text) >= MIN_WORDS]
+    keep = keep or list(range(len(stored.quotes)))
+    if not keep:
+        return QuoteRanking(resolution, [])
+    query = search.topic or search.speaker
+    dense = _cosines(index, query, stored, keep)
+    keyword = _bm25(query, [stored.framings[i] for i in keep])
+    prior = _article_prior(index, search, {stored.quotes[i].article_id for i in keep})
+    topic_terms = content_terms(search.topic)
+    articles: dict[str, Article | None] = {}
     ranked = []
-    for quote, cosine in zip(cheap, similarities):
+    for position, row in enumerate(keep):
+        quote = trimmed(stored.quotes[row])
+        if quote.article_id not in articles:
+            articles[quote.article_id] = index.article(quote.article_id)
         article = articles[quote.article_id]
         if article is None:  # deleted since the quotes were read
             continue
-        context = _scoring_context(article.text, quote)
         score = (
-            cosine + LEXICAL_WEIGHT * term_overlap(topic_terms, quote.text)
-            + CONTEXT_WEIGHT * term_overlap(topic_terms, context) + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0)
-            - FRAGMENT_PENALTY * quote.text[:1].islower()
+            dense[position] + KEYWORD_WEIGHT * keyword[position] / (keyword[position] + KEYWORD_HALF)
+            + LEXICAL_WEIGHT * term_overlap(topic_terms, quote.text)
+            + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0) - FRAGMENT_PENALTY * quote.text[:1].islower()
         )
-        ranked.append(RankedQuote(quote, article, score))
+        ranked.append(RankedQuote(quote, article, float(score)))
     if not search.topic:  # "what did Blinken say?": the most relevant article's quotes, in reading order
-        return sorted(ranked, key=lambda r: (-prior.get(r.quote.article_id, 0.0), r.quote.article_id, r.quote.start))
-    return sorted(ranked, key=lambda r: (-r.score, r.quote.article_id, r.quote.start))
+        ranked.sort(key=lambda r: (-prior.get(r.quote.article_id, 0.0), r.quote.article_id, r.quote.start))
+    else:
+        ranked.sort(key=lambda r: (-r.score, r.quote.article_id, r.quote.start))
+    return QuoteRanking(resolution, ranked)
 
 
-def _scoring_context(text: str, quote: Quote) -> str:
-    """The quote's paragraph and the one before it, where reporters often name what the quote is about
-    ("Blinken also offered a definition of the kind of invasion that would provoke sanctions…")."""
-    start, end = context_span(text, quote.start, quote.end)
-    previous_end = len(text[:start].rstrip())
-    previous_start = text.rfind("\n", 0, previous_end) + 1 if previous_end else start
-    return text[previous_start:end]
+def _cosines(index: Index, query: str, stored: SpeakerQuotes, keep: Sequence[int]) -> np.ndarray:
+    """Cosine of the query to each kept quote's stored vector; a quote stored without one (an index whose
+    quote backfill has not run) is embedded from its framing now."""
+    rows = np.asarray(keep)
+    scores = stored.vectors[rows] @ index.embed_query(query)
+    missing = [position for position, row in enumerate(keep) if not stored.embedded[row]]
+    if missing:
+        texts = [stored.framings[keep[p]] or stored.quotes[keep[p]].text for p in missing]
+        scores[missing] = cosines(query, texts, index.embedder)
+    return scores
+
+
+def _bm25(query: str, texts: Sequence[str]) -> np.ndarray:
+    """BM25 of ``query`` against each of ``texts``, as a corpus of their own (a speaker's framings)."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    corpus = bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer, show_progress=False)
+    terms = bm25s.tokenize([query], stopwords="en", stemmer=stemmer, show_progress=False, return_ids=False)[0]
+    terms = [term for term in terms if term in corpus.vocab]
+    if not terms:
+        return np.zeros(len(texts))
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    return np.asarray(retriever.get_scores(terms), dtype=np.float64)
 
 
 def _article_prior(index: Index, search: QuoteSearch, quoted_in: set[str]) -> dict[str, float]:

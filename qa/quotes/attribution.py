@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
 EXTRACTOR_VERSION = 3  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
+_TITLE_WORDS = 10
+_BARE_ATTRIBUTION_RE = re.compile(
+    r"[ ]+(?P<subject>(?:[A-Z][\w.’'-]*[ ]){0,3}[A-Z][\w.’'-]*|he|she)[ ]+(?:said|says|wrote|writes|added|adds)\.")
+_ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,10 @@ def _attribute_after(reader: ArticleReader, quote: RawQuote) -> _Attribution | N
     # A quote ending in a full stop ends its sentence; what follows is not its attribution.
     last_char = reader.text[quote.start:quote.end].rstrip("'’)]")[-1:]  # “… needs a Willie,'”
     if last_char not in tuple(",?!—–-…:") and not lead.group(1):
-        return None
+        # “…tradition.” Alito wrote. — a full stop where a comma belongs, before a bare "X said."
+        bare = _BARE_ATTRIBUTION_RE.match(reader.text, quote.close_mark + 1, limit)
+        parsed = bare and reader.parse_subject(bare.start("subject"), bare.end("subject"), whole=True)
+        return _Attribution(parsed[0], True) if parsed and parsed[1] >= bare.end("subject") else None
     body = lead.end()
     according = ACCORDING_TO_RE.match(reader.text, body, limit)
     inverted = INVERTED_VERB_RE.match(reader.text, body, limit)
@@ -124,9 +131,12 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
     that_tail = re.search(r"\bthat\b", tail) and len(tail.split()) <= 20 and not re.search(r"[;:—–]", tail)
     if not (short_tail or that_tail):
         return None
-    speaker = reader.subject_before_verb(_last_clause(reader, clause_start, verbs[-1].start()), verbs[-1].start())
+    verb = verbs[-1]
+    if verb.group().endswith("ing") and len(verbs) > 1:
+        verb = verbs[-2]  # "Gov. Phil Murphy announced, saying the state needed to “…”": the subject of the finite verb
+    speaker = reader.subject_before_verb(_last_clause(reader, clause_start, verb.start()), verb.start())
     if speaker is None:
-        speaker = reader.subject_before_verb(clause_start, verbs[-1].start())
+        speaker = reader.subject_before_verb(clause_start, verb.start())
     adjacent = bool(short_tail) and not short_tail.group("words").strip()
     return _Attribution(speaker, adjacent) if speaker else None
 
@@ -184,20 +194,45 @@ def _attribute_dash_line(reader: ArticleReader, quote: RawQuote) -> _Attribution
 
 
 def _someone_else_between(reader: ArticleReader, earlier: RawQuote, later: RawQuote) -> bool:
+    """Whether another speaker became the subject between two quotes, after the sentence attributing the
+    first (whose appositive names others: "…,” said Carolyn Becker, California Lottery spokesperson. “…”).
+    When a person spoke first, only another person counts: "…,” said Avi Bar-Zeev, a former employee at
+    Apple and Microsoft. “…”"."""
+    attribution_sentence = reader.sentence_start(earlier.end)
     return any(earlier.end < e.position < later.start and e.speaker.name != earlier.speaker.name
+               and (e.speaker.is_person or not earlier.speaker.is_person)
+               and reader.sentence_start(e.position) != attribution_sentence
                for e in reader.events)
 
 
+def _whole_paragraph(reader: ArticleReader, quote: RawQuote) -> bool:
+    start, end = reader.paragraphs[quote.paragraph]
+    after = reader.text[quote.close_mark + 1:end] if quote.close_mark is not None else ""
+    return not reader.text[start:quote.open_mark].strip() and not after.strip(" .,")
+
+
+def _continues(reader: ArticleReader, earlier: RawQuote, later: RawQuote) -> bool:
+    """Whether ``later`` goes on with ``earlier``'s speaker: the next quote of the same paragraph, or a
+    paragraph that is only a quote right after a paragraph ending with a person's quote (the news
+    convention for a long statement: the paragraph before ends with the quote and its attribution), with no
+    one else made the subject in between."""
+    if earlier.speaker is None or later.speaker is not None or _someone_else_between(reader, earlier, later):
+        return False
+    if earlier.paragraph == later.paragraph:
+        return True
+    return (later.paragraph == earlier.paragraph + 1 and earlier.speaker.is_person
+            and _whole_paragraph(reader, later)
+            and _word_count(reader.text[earlier.end:reader.paragraphs[earlier.paragraph][1]]) <= _ATTRIBUTION_WORDS)
+
+
 def _propagate(reader: ArticleReader, quotes: list[RawQuote]) -> None:
-    """Unattributed quotes take the speaker of the previous quote in their paragraph, or of
-    another part of the same multi-paragraph quote, until nothing changes."""
+    """Unattributed quotes take the speaker of the quote they continue (_continues), or of another part of
+    the same multi-paragraph quote, until nothing changes."""
     changed = True
     while changed:
         changed = False
         for earlier, later in zip(quotes, quotes[1:]):
-            if (later.speaker is None and earlier.speaker is not None
-                    and earlier.paragraph == later.paragraph
-                    and not _someone_else_between(reader, earlier, later)):
+            if _continues(reader, earlier, later):
                 later.speaker, changed = earlier.speaker, True
         chain_speakers = {q.chain: q.speaker for q in quotes if q.speaker is not None}
         for quote in quotes:
@@ -216,9 +251,19 @@ def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
             quote.speaker, quote.adjacent_attribution = attribution.speaker, attribution.adjacent
             reader.add_event(quote.end, attribution.speaker)
     quotes = [q for q in reader.quotes
-              if q.adjacent_attribution or _word_count(reader.text[q.start:q.end]) >= _MIN_QUOTE_WORDS]
+              if (q.adjacent_attribution or _word_count(reader.text[q.start:q.end]) >= _MIN_QUOTE_WORDS)
+              and not _is_title(reader.text[q.start:q.end])]
     _propagate(reader, quotes)
     return quotes
+
+
+def _is_title(text: str) -> bool:
+    """A title in quotation marks, not anyone's words: “I Lived to Tell It All,” “He Stopped Loving Her Today.”
+    Every word of four letters or more is capitalised, and it is short."""
+    words = WORD_RE.findall(text)
+    long_words = [w for w in words if len(w) >= 4]
+    return 2 <= len(words) <= _TITLE_WORDS and bool(long_words) and all(w[0].isupper() for w in long_words) \
+        and not text.isupper()
 
 
 def _word_count(text: str) -> int:

@@ -20,7 +20,10 @@ def framing_span(text: str, start: int, end: int) -> tuple[int, int]:
     it (within the paragraph before and its own) and AFTER_CHARACTERS after it (within its paragraph),
     cut at spaces, so the framing never starts or ends inside a word."""
     own_paragraph_start = text.rfind("\n", 0, start) + 1
-    before_paragraph_start = text.rfind("\n", 0, own_paragraph_start - 1) + 1 if own_paragraph_start else 0
+    previous_end = own_paragraph_start
+    while previous_end > 0 and text[previous_end - 1].isspace():  # blank lines between paragraphs
+        previous_end -= 1
+    before_paragraph_start = text.rfind("\n", 0, previous_end) + 1 if previous_end else 0
     floor = max(before_paragraph_start, start - BEFORE_CHARACTERS)
     paragraph_end = text.find("\n", end)
     ceiling = min(len(text) if paragraph_end < 0 else paragraph_end, end + AFTER_CHARACTERS)

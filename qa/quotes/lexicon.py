@@ -43,7 +43,7 @@ ROLE_CORES = (
     "researcher", "expert", "doctor", "nurse", "teacher", "lawmaker", "legislator", "candidate",
     "nominee",
     "chef", "artist", "musician", "comedian", "filmmaker", "journalist", "historian", "boss", "chief",
-    "supervisor", "member", "president pro tempore",
+    "supervisor", "member", "president pro tempore", "clerk",
 )
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}

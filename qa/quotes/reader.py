@@ -78,6 +78,10 @@ def _quote_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[RawQuote]
     return [q for q in quotes if q.end > q.start]
 
 
+_DESCRIPTOR_RE = re.compile(r"(?:[a-z][a-z’'-]+[ ]){1,3}(?=[A-Z])")
+_NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
+
+
 class ArticleReader:
     """Everything find_quotes needs to know about one article, computed once."""
 
@@ -223,6 +227,12 @@ class ArticleReader:
         article = re.match(r"[Tt]he\s+", rest)
         name_start = start + (article.end() if article else 0)
         mention = self._mention_at.get(name_start)
+        described = None if mention else _DESCRIPTOR_RE.match(self.text, name_start, limit)
+        if described and not set(described.group().lower().split()) & _NOT_DESCRIPTORS:
+            # "said shortstop Danny Mendick" / "winger Paul Arriola said": a lower-case role before the name
+            mention = self._mention_at.get(described.end())
+            if mention and not self.speaker_for(mention).is_person:
+                mention = None
         first_word = rest.split()[0].lower()
         if mention and mention.end <= limit and first_word not in GENERIC_NOUNS \
                 and not POSSESSIVE_RE.match(self.text, mention.end):

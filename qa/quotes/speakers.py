@@ -27,7 +27,7 @@ _QUERY_PREFIX_WORDS = _ROLE_WORDS | set(NATION_OF) | {"the", "former", "mr.", "m
                                                       "mrs", "ms", "dr", "miss", "sir"}
 
 
-def _name_matches(query: str, speaker: str) -> bool:
+def name_matches(query: str, speaker: str) -> bool:
     """"blinken", "antony blinken", "secretary blinken" all name "Antony Blinken"; "dong" names
     "Dong Hong" (family name first).  Never a different first name: "jill biden" is not "Joe Biden"."""
     query_tokens = re.sub(r"'s$", "", normalise(query)).split()
@@ -46,7 +46,7 @@ def speaker_matches(query_name: str, quote: Quote) -> bool:
     """Whether a name or role from a question ("Blinken", "the secretary of state") is the quote's speaker."""
     if not quote.speaker or not query_name.strip():
         return False
-    return _name_matches(query_name, quote.speaker) or bool(quote.role and role_matches(query_name, quote.role))
+    return name_matches(query_name, quote.speaker) or bool(quote.role and role_matches(query_name, quote.role))
 
 
 _SAY_VERBS = (r"say|said|tell|told|think|describe|described|comment|respond|responded|react|reacted|"
@@ -66,6 +66,30 @@ _AUDIENCE_RE = re.compile(r"^(?:reporters|journalists|the press|the media|us|the
                           r"lawmakers|the nation|the public)\b\s*", re.IGNORECASE)
 _TOPIC_PREPOSITION_RE = re.compile(r"^(?:about|on|regarding|concerning|of|over|in response to|to)\b\s*",
                                    re.IGNORECASE)
+
+
+_TIMELINE_RE = re.compile(
+    r"^(?:what\s+(?:has|have)\s+(?P<speaker>.+?)\s+(?:said|stated|told\s+\S+)\b(?P<rest>.*?)"
+    r"|(?P<speaker2>.+?)\s+on\s+(?P<rest2>.+?))(?:\s+over\s+time)?$",
+    re.IGNORECASE)
+_OVER_TIME_RE = re.compile(r"\s+over\s+time$", re.IGNORECASE)
+
+
+def parse_timeline_question(question: str) -> tuple[str, str] | None:
+    """("Blinken", "Article 5") for "what has Blinken said about Article 5?" and "Blinken on Article 5 over
+    time": questions for everything a speaker said, in order, rather than their one best quotation."""
+    text = " ".join(question.strip().rstrip("?.! ").split())
+    over_time = bool(_OVER_TIME_RE.search(text))
+    if over_time and (said := parse_say_question(_OVER_TIME_RE.sub("", text))):
+        return said
+    match = _TIMELINE_RE.match(text)
+    if not match or (match.group("speaker2") and not over_time):
+        return None
+    if match.group("speaker2"):
+        speaker, rest = match.group("speaker2"), "about " + match.group("rest2")
+    else:
+        speaker, rest = match.group("speaker"), match.group("rest")
+    return parse_say_question(f"what did {speaker} say {_OVER_TIME_RE.sub('', rest).strip()}".strip())
 
 
 def parse_say_question(question: str) -> tuple[str, str] | None:

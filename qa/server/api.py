@@ -147,6 +147,17 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         hits = service.search(q, k, filters=filters, mode=mode)
         return {"query": q, "hits": [hit.to_dict() for hit in hits]}
 
+    @api.get("/quotes", responses=_errors({400: "no speaker, or a bad date"}))
+    def quotes(
+        speaker: Annotated[str, Query(description="a name or role: Blinken, the secretary of state")] = "",
+        about: Annotated[str, Query(description="only quotations about this topic")] = "",
+        since: Annotated[str | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
+        until: Annotated[str | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
+    ) -> dict[str, Any]:
+        """A speaker's timeline: their quotations (about a topic), oldest first, each an exact span of its
+        article; the same words carried by several articles appear once, the others in also_reported_by."""
+        return service.timeline(speaker, about=about, filters=Filters(since=since, until=until)).to_dict()
+
     @api.post("/ask", responses=_errors({400: _INVALID, 415: _COMPRESSED}))
     def ask_question(body: AskBody) -> dict[str, Any]:
         """A short answer whose [n] markers refer to its citations, with the passages it drew on."""

@@ -13,6 +13,7 @@ from qa.types import Article, Filters
 
 if TYPE_CHECKING:
     from qa.index import Index
+    from qa.answer.timeline import Timeline
     from qa.types import Answer, Hit, IngestError, IngestReport
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ class IndexService:
 
     def article(self, article_id: str) -> Article | None:
         return self.index.article(article_id)
+
+    def timeline(self, speaker: str, *, about: str = "", filters: Filters = Filters()) -> Timeline:
+        return answers.speaker_timeline(self.index, speaker, about=about, filters=filters)
 
     def stats(self) -> dict[str, Any]:
         """What the index holds and how it was built, minus where it lives: the server's file layout is

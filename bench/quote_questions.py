@@ -1,0 +1,179 @@
+"""Quote answers and attribution measured on bench/quotes/ (questions and labels written by a reader from
+quotations drawn at random across the RealTime QA archive; see bench/quotes/README.md). Tune on dev only;
+test is for reporting.
+
+    .venv/bin/python bench/quote_questions.py prepare      # the eval index: the archive + data/sample
+    .venv/bin/python bench/quote_questions.py say --split dev [--show]   # right quotation first, by kind
+    .venv/bin/python bench/quote_questions.py decline --split dev        # off-topic and absent people
+    .venv/bin/python bench/quote_questions.py attribution --split dev    # precision and recall of speakers
+
+The eval index ($QA_CACHE/quotes-eval) is a copy of the full-archive int8 index that `qa eval` caches
+(--from names it), plus the shipped sample, with quotes brought up to date by Index.ensure_quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.answer import ask  # noqa: E402  (after the path set-up above)
+from qa.config import cache_root  # noqa: E402
+from qa.index import Index  # noqa: E402
+from qa.ingest import load_articles  # noqa: E402
+from qa.quotes.resolution import person_key  # noqa: E402
+from qa.types import Answer, Filters  # noqa: E402
+
+QUOTES = ROOT / "bench" / "quotes"
+DEFAULT_FROM = cache_root() / "realtimeqa-41df21e009f05b2f"
+EVAL_INDEX = cache_root() / "quotes-eval"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def prepare(source: Path, target: Path) -> None:
+    if not target.exists():
+        shutil.copytree(source, target)
+    started = time.perf_counter()
+    with Index.open(target) as index:
+        report = index.add(load_articles(ROOT / "data" / "sample"))
+        done = index.ensure_quotes()
+        print(f"{target}: sample {report.added} added; quotes of {done} articles re-read "
+              f"in {time.perf_counter() - started:.0f} s; {index.stats()}")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _same_words(one: str, other: str) -> bool:
+    """One quotation's words run inside the other's (the same words reported by another article)."""
+    a, b = " ".join(_words(one)), " ".join(_words(other))
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter.split()) >= 4 and shorter in longer
+
+
+def first_quotation(answer: Answer):
+    return answer.citations[0] if answer.kind == "quote" and answer.citations else None
+
+
+def say(index: Index, split: str, show: bool) -> None:
+    questions = [q for q in read_jsonl(QUOTES / "questions.jsonl") if split in ("all", q["split"])]
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    lenient: Counter[str] = Counter()
+    started = time.perf_counter()
+    for question in questions:
+        answer = ask(index, question["question"], filters=Filters(as_of=question["as_of"]), llm=None)
+        cited = first_quotation(answer)
+        article = index.article(question["article_id"])
+        gold = article.text[question["start"]:question["end"]] if article else ""
+        ok = cited is not None and (
+            (cited.article_id == question["article_id"] and cited.start < question["end"]
+             and question["start"] < cited.end)
+            or _same_words(cited.text, gold)
+        )
+        near = ok or (cited is not None and cited.article_id == question["article_id"]
+                      and _paragraph(article.text, cited.start) == _paragraph(article.text, question["start"]))
+        total[question["kind"]] += 1
+        right[question["kind"]] += ok
+        lenient[question["kind"]] += near
+        if show and not ok:
+            got = f"{cited.article_id}: {cited.text[:100]}" if cited else f"({answer.kind}) {answer.text[:100]}"
+            print(f"✗ {question['id']} [{question['kind']}] {question['question']}\n    gold "
+                  f"{question['speaker']} {question['article_id']}: {gold[:100]}\n    got  {got}")
+    seconds = time.perf_counter() - started
+    for kind in sorted(total):
+        print(f"{kind:11s} {right[kind]:3d}/{total[kind]:3d} = {right[kind] / total[kind]:.2f}"
+              f"   (same paragraph: {lenient[kind]}/{total[kind]})")
+    n = sum(total.values())
+    print(f"{'all':11s} {sum(right.values()):3d}/{n:3d} = {sum(right.values()) / n:.2f}"
+          f"   (same paragraph: {sum(lenient.values())}/{n})   {seconds / n:.2f} s a question")
+
+
+def _paragraph(text: str, position: int) -> int:
+    return text.count("\n", 0, position)
+
+
+def decline(index: Index, split: str, show: bool) -> None:
+    questions = [q for q in read_jsonl(QUOTES / "decline.jsonl") if split in ("all", q["split"])]
+    declined: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for question in questions:
+        answer = ask(index, question["question"], filters=Filters(as_of=question["as_of"]), llm=None)
+        total[question["kind"]] += 1
+        declined[question["kind"]] += answer.kind != "quote"
+        if show and answer.kind == "quote":
+            print(f"✗ {question['id']} {question['question']}\n    got {answer.text[:160]}")
+    for kind in sorted(total):
+        print(f"{kind:10s} declined {declined[kind]:3d}/{total[kind]:3d} = {declined[kind] / total[kind]:.2f}")
+
+
+def _same_speaker(found: str, labelled: str) -> bool:
+    if not found or not labelled:
+        return found == labelled
+    a, b = person_key(found).split(), person_key(labelled).split()
+    return a == b or (a[-1:] == b[-1:] and (len(a) == 1 or len(b) == 1 or a[0][:1] == b[0][:1]))
+
+
+def attribution(index: Index, split: str, show: bool) -> None:
+    """Per labelled span: the stored quote covering it (if any) and its speaker, against the label. The
+    labels' split: dev = even sample rank, test = odd (the ranks are a seeded random order)."""
+    labels = [label for label in read_jsonl(QUOTES / "attribution_labels.jsonl")
+              if split == "all" or (label["rank"] % 2 == 0) == (split == "dev")]
+    attributed = correct = named = recalled = 0
+    by_case: dict[str, int] = defaultdict(int)
+    for label in labels:
+        stored = [q for q in index.store.quotes(article_ids=[label["article_id"]])
+                  if q.start < label["end"] and label["start"] < q.end]
+        speaker = stored[0].speaker if stored else ""
+        truth = label["speaker"] if label["is_quote"] else ""
+        if speaker:
+            attributed += 1
+            correct += _same_speaker(speaker, truth)
+        if truth:
+            named += 1
+            recalled += bool(speaker) and _same_speaker(speaker, truth)
+        case = ("right" if _same_speaker(speaker, truth) else "wrong") if speaker else ("missed" if truth else "none")
+        by_case[case] += 1
+        if show and case in ("wrong", "missed"):
+            print(f"{case}: {label['article_id']} {label['start']}-{label['end']} label={truth!r} found={speaker!r}")
+    print(f"{len(labels)} labelled spans: {dict(by_case)}")
+    print(f"precision {correct}/{attributed} = {correct / max(1, attributed):.3f}; "
+          f"recall {recalled}/{named} = {recalled / max(1, named):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["prepare", "say", "decline", "attribution"])
+    parser.add_argument("--split", default="dev", choices=["dev", "test", "all"])
+    parser.add_argument("--index", type=Path, default=EVAL_INDEX)
+    parser.add_argument("--from", dest="source", type=Path, default=DEFAULT_FROM)
+    parser.add_argument("--show", action="store_true", help="print each miss")
+    args = parser.parse_args()
+    if args.command == "prepare":
+        prepare(args.source, args.index)
+        return
+    with Index.open(args.index) as index:
+        if index.quotes_pending():
+            raise SystemExit(f"{args.index}: quotes are not current; run `prepare` first")
+        if args.command == "say":
+            say(index, args.split, args.show)
+        elif args.command == "decline":
+            decline(index, args.split, args.show)
+        else:
+            attribution(index, args.split, args.show)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Resolving the speaker a question names against the people table (qa.quotes.resolution)."""
+
+from __future__ import annotations
+
+from qa.quotes.resolution import person_key, resolve_speaker
+from qa.types import Person
+
+PEOPLE = [
+    Person("Robert Redfield", "Former CDC Director", 5, 3, "2022-01-01", "2022-06-01"),
+    Person("Rochelle Walensky", "CDC Director", 20, 15, "2022-01-03", "2022-06-20"),
+    Person("Rochelle Walensky", "", 10, 5, "2022-01-01", "2022-06-20"),
+    Person("Mitch McConnell", "Senate Minority Leader", 9, 9, "2022-01-01", "2022-06-20"),
+    Person("Carol Alvarado", "Texas state Senate Minority Leader", 3, 3, "2022-06-25", "2022-06-28"),
+    Person("Joe Biden", "President", 100, 80, "2022-01-01", "2022-06-20"),
+    Person("Jill Biden", "first lady", 10, 4, "2022-01-01", "2022-06-20"),
+    Person("Hunter Biden", "", 30, 0, "2022-01-01", "2022-06-20"),
+    Person("Joseph R. Biden Jr.", "President", 12, 6, "2022-02-01", "2022-03-01"),
+]
+
+
+def test_a_role_is_its_current_holder_and_former_means_former() -> None:
+    assert resolve_speaker("the CDC director", PEOPLE).name == "Rochelle Walensky"
+    assert resolve_speaker("the former CDC director", PEOPLE).name == "Robert Redfield"
+
+
+def test_a_national_office_named_without_a_place_is_the_national_one() -> None:
+    resolved = resolve_speaker("the Senate minority leader", PEOPLE)
+    assert resolved.name == "Mitch McConnell" and resolved.others == ()
+
+
+def test_the_holder_as_of_a_date_is_the_one_seen_in_the_role_last() -> None:
+    early = Person("Jen Psaki", "White House press secretary", 30, 30, "2022-01-01", "2022-05-13")
+    late = Person("Karine Jean-Pierre", "White House press secretary", 8, 8, "2022-05-14", "2022-06-30")
+    assert resolve_speaker("the White House press secretary", [early, late]).name == "Karine Jean-Pierre"
+    # as of May 1 the people table holds only what was published by then (Index.resolve_speaker filters it)
+    assert resolve_speaker("the White House press secretary", [early]).name == "Jen Psaki"
+
+
+def test_a_shared_surname_is_the_most_quoted_and_the_others_are_named() -> None:
+    resolved = resolve_speaker("Biden", PEOPLE)
+    assert resolved.name == "Joe Biden" and "Jill Biden" in resolved.others
+    assert "Hunter Biden" not in resolved.others  # never quoted
+    assert resolve_speaker("Jill Biden", PEOPLE).names == ("Jill Biden",)
+
+
+def test_name_forms_of_one_person_are_one() -> None:
+    assert person_key("Joseph R. Biden Jr.") == person_key("Joseph Biden") == "joseph biden"
+    resolved = resolve_speaker("Joseph Biden", PEOPLE)
+    assert resolved.names == ("Joseph R. Biden Jr.",)
+
+
+def test_no_one_fits() -> None:
+    assert resolve_speaker("Lavrov", PEOPLE) is None
+    assert resolve_speaker("the secretary of state", PEOPLE) is None
