@@ -3,6 +3,7 @@ before, re-extracted by a new extractor, replaced and deleted with their article
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +110,44 @@ def test_replacing_or_deleting_an_article_replaces_or_deletes_its_quotes(tmp_pat
         assert [(q.speaker, q.text) for q in index.quotes()] == [("Lavrov", "Sanctions will follow any invasion of Ukraine,")]
         index.delete(["a"])
         assert index.quotes() == []
+
+
+def test_people_and_quote_vectors_follow_their_article(tmp_path: Path, tiny_embedder) -> None:
+    first = Article(id="a", published="2022-01-02", text=(
+        "Secretary of State Antony Blinken spoke.\n\n“We will defend every inch of NATO territory,” Blinken said."))
+    second = Article(id="a", published="2022-01-05", text=(
+        "Foreign Minister Sergey Lavrov spoke.\n\n“Sanctions will follow any invasion of Ukraine,” Lavrov said."))
+    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as index:
+        index.add([first])
+        people = index.store.people(["Blinken"])
+        assert [(p.name, p.role, p.articles, p.quotes, p.first_seen) for p in people] == [
+            ("Antony Blinken", "Secretary of State", 1, 1, "2022-01-02")]
+        stored = index.store.speaker_quotes(["Antony Blinken"])
+        assert stored.embedded.tolist() == [True] and "Blinken spoke" in stored.framings[0]
+        assert np.isclose(np.linalg.norm(stored.vectors[0]), 1.0, atol=1e-3)
+        index.add([second])
+        assert index.store.people(["Blinken"]) == [] and index.store.speaker_quotes(["Antony Blinken"]).quotes == []
+        assert index.resolve_speaker("the foreign minister").name == "Sergey Lavrov"
+        index.delete(["a"])
+        assert index.store.people(["Lavrov"]) == []
+
+
+def test_an_index_from_before_quote_vectors_gains_the_columns_and_a_backfill(tmp_path: Path, tiny_embedder) -> None:
+    folder = tmp_path / "index"
+    with Index.open(folder, embedder=tiny_embedder, create=True) as index:
+        index.add(load_articles(SAMPLE_DIR))
+        stored = index.quotes()
+    db = sqlite3.connect(folder / "meta.sqlite")
+    with db:  # the quotes table as version 2 of the extractor left it
+        db.execute("DROP TABLE quotes")
+        db.execute("DROP TABLE people")
+        db.execute("CREATE TABLE quotes (id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles (id) "
+                   "ON DELETE CASCADE, start INTEGER NOT NULL, end INTEGER NOT NULL, speaker TEXT NOT NULL, "
+                   "role TEXT NOT NULL)")
+        db.execute("UPDATE state SET value = 2 WHERE key = 'quotes_version'")
+    db.close()
+    with Index.open(folder, embedder=tiny_embedder) as index:
+        assert index.quotes_pending() and index.quotes() == []
+        assert index.ensure_quotes() == 1
+        assert index.quotes() == stored
+        assert index.resolve_speaker("Blinken").name == "Antony Blinken"
