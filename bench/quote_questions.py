@@ -6,6 +6,7 @@ test is for reporting.
     .venv/bin/python bench/quote_questions.py say --split dev [--show]   # right quotation first, by kind
     .venv/bin/python bench/quote_questions.py decline --split dev        # off-topic and absent people
     .venv/bin/python bench/quote_questions.py attribution --split dev    # precision and recall of speakers
+    .venv/bin/python bench/quote_questions.py tune                       # quote ranking weights, on dev
 
 The eval index ($QA_CACHE/quotes-eval) is a copy of the full-archive int8 index that `qa eval` caches
 (--from names it), plus the shipped sample, with quotes brought up to date by Index.ensure_quotes.
@@ -21,6 +22,8 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -153,9 +156,55 @@ def attribution(index: Index, split: str, show: bool) -> None:
           f"recall {recalled}/{named} = {recalled / max(1, named):.3f}")
 
 
+def tune(index: Index) -> None:
+    """Grid search of quote_ranking's Weights and quote.MIN_QUOTE_SCORE on dev: each dev question's quotes
+    and signals are read once; a setting scores (say questions whose best quote is right and above the bar)
+    / 104 + (decline questions whose best quote is below it) / 40, each half weighing the same."""
+    import itertools
+
+    from qa.answer.question import Question
+    from qa.answer.quote_ranking import QuoteSearch, Weights, quote_signals
+
+    def signals_of(question: dict):
+        said = Question.read(question["question"]).said
+        if said is None:
+            return None
+        return quote_signals(index, QuoteSearch(said.speaker, said.topic, Filters(as_of=question["as_of"])))
+
+    say_rows = []
+    for question in read_jsonl(QUOTES / "questions.jsonl"):
+        if question["split"] != "dev":
+            continue
+        signals = signals_of(question)
+        article = index.article(question["article_id"])
+        gold = article.text[question["start"]:question["end"]] if article else ""
+        right = [] if signals is None else [
+            (q.article_id == question["article_id"] and q.start < question["end"] and question["start"] < q.end)
+            or _same_words(q.text, gold) for q in signals.quotes]
+        say_rows.append((signals, np.array(right, bool)))
+    decline_rows = [signals_of(q) for q in read_jsonl(QUOTES / "decline.jsonl") if q["split"] == "dev"]
+    print(f"{len(say_rows)} say questions ({sum(bool(r.any()) for _, r in say_rows)} with the right quote "
+          f"among the resolved speaker's), {len(decline_rows)} decline questions")
+    results = []
+    grid = itertools.product((0.0, 0.15, 0.3, 0.5), (2.0, 4.0, 8.0), (0.0, 0.15, 0.3), (0.0, 0.1, 0.2), (0.0, 0.1))
+    for keyword, half, lexical, article_weight, fragment in grid:
+        weights = Weights(keyword, half, lexical, article_weight, fragment)
+        best_right = [(float(s.scores(weights).max()), bool(r[int(np.argmax(s.scores(weights)))]))
+                      for s, r in say_rows if s is not None and len(s.quotes)]
+        declines = [float(s.scores(weights).max()) if s is not None and len(s.quotes) else -1.0 for s in decline_rows]
+        for bar in np.arange(0.2, 0.8, 0.02):
+            say_ok = sum(ok and score >= bar for score, ok in best_right)
+            decline_ok = sum(score < bar for score in declines)
+            results.append((say_ok / len(say_rows) + decline_ok / max(1, len(decline_rows)), say_ok, decline_ok,
+                            round(float(bar), 2), weights))
+    results.sort(key=lambda row: -row[0])
+    for total, say_ok, decline_ok, bar, weights in results[:10]:
+        print(f"{total:.3f}  say {say_ok}/{len(say_rows)}  decline {decline_ok}/{len(decline_rows)}  bar {bar}  {weights}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["prepare", "say", "decline", "attribution"])
+    parser.add_argument("command", choices=["prepare", "say", "decline", "attribution", "tune"])
     parser.add_argument("--split", default="dev", choices=["dev", "test", "all"])
     parser.add_argument("--index", type=Path, default=EVAL_INDEX)
     parser.add_argument("--from", dest="source", type=Path, default=DEFAULT_FROM)
@@ -171,6 +220,8 @@ def main() -> None:
             say(index, args.split, args.show)
         elif args.command == "decline":
             decline(index, args.split, args.show)
+        elif args.command == "tune":
+            tune(index)
         else:
             attribution(index, args.split, args.show)
 

@@ -9,6 +9,7 @@ the index folder's write lock (qa.store.writelock), so that two processes' write
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,8 @@ from qa.config import DEFAULT_INDEX, Settings
 from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of, load_embedder, vector_space_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
-from qa.quotes.resolution import resolve_speaker
+from qa.quotes.framing import framing_span
+from qa.quotes.resolution import describes_someone, resolve_by_description, resolve_speaker
 from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking, Store
 from qa.store.writelock import WaitCallback, WriteLock
@@ -30,6 +32,9 @@ from qa.types import Article, Filters, Hit, IngestError, IngestReport, Quote
 if TYPE_CHECKING:
     from qa.quotes.resolution import Resolution
     from qa.store.quote_rows import SpeakerQuotes
+
+DESCRIPTION_ARTICLES = 10  # articles searched for a speaker named by a description no stored role fits
+RECENT_DAYS = 60  # a role's holder as of a date: who the articles of the weeks before gave it to most
 
 
 class Index:
@@ -181,14 +186,28 @@ class Index:
         found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
         return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
 
-    def resolve_speaker(self, phrase: str, *, filters: Filters = Filters()) -> Resolution | None:
+    def resolve_speaker(self, phrase: str, *, filters: Filters = Filters(), topic: str = "") -> Resolution | None:
         """The person a name or role as a user writes it means ("Blinken", "the CDC director"): by the people
-        the articles matching ``filters`` name, up to ``filters.as_of`` (the holder of a role as of then)."""
+        the articles matching ``filters`` name, up to ``filters.as_of`` (the holder of a role as of then);
+        failing that, a description ("the Steelers' owner") by the quotes of the articles a search for it
+        and ``topic`` finds."""
         words = name_search_words(phrase)
         if not words:
             return None
         up_to = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
-        return resolve_speaker(phrase, self.store.people(words, filters=up_to))
+        as_of = filters.as_of or filters.until
+        recent_since = (date.fromisoformat(as_of) - timedelta(days=RECENT_DAYS)).isoformat() if as_of else None
+        resolved = resolve_speaker(phrase, self.store.people(words, filters=up_to, recent_since=recent_since))
+        if resolved is not None or not describes_someone(phrase):
+            return resolved
+        hits = self.search(f"{phrase} {topic}".strip(), DESCRIPTION_ARTICLES, filters=up_to)
+        quoted = []
+        for article_id in dict.fromkeys(hit.article_id for hit in hits):  # best first
+            article = self.store.article(article_id)
+            for quote in self.store.quotes(article_ids=[article_id]) if article else ():
+                start, end = framing_span(article.text, quote.start, quote.end)
+                quoted.append((quote.speaker, article.text[start:end]))
+        return resolve_by_description(phrase, quoted)
 
     def speaker_quotes(self, names: Sequence[str], *, filters: Filters = Filters()) -> SpeakerQuotes:
         """Every stored quotation of the speakers ``names`` (as stored, e.g. a Resolution's names) in the

@@ -165,6 +165,7 @@ class Person:
     quotes: int
     first_seen: str  # publication dates ("" when the articles carry none)
     last_seen: str
+    recent_articles: int = 0  # of ``articles``, those published in the weeks before a question's date
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from qa.index import Index
     from qa.quotes.resolution import Resolution
 
-# The best quote's score (quote_ranking's scale) for "what did X say about Y": 0.30 keeps 38 of the 41 say
-# questions (the other 3 fail anyway) and declines 80% of the same speakers asked about another topic.
-# Calibrated like MIN_RELEVANCE in qa.answer.sentences, with `bench/answers.py abstain`.
-MIN_QUOTE_SCORE = 0.30
+# The best quote's score (quote_ranking's scale) for "what did X say about Y": tuned with the ranking weights
+# on the dev questions of bench/quotes (`bench/quote_questions.py tune`), where 0.34–0.46 declined all 40
+# dev questions about a speaker off their topics or about people the articles never name.
+MIN_QUOTE_SCORE = 0.35
 MAX_QUOTES = 3
 NAMESAKES_SHOWN = 5
 QUOTE_FOLLOWER_SHARE = 0.8  # further quotes join the answer when they score at least this share of the best
@@ -54,7 +54,7 @@ def _namesakes_note(speaker: str, resolution: Resolution | None) -> list[str]:
         return []
     others = resolution.others[:NAMESAKES_SHOWN]
     more = f" and {len(resolution.others) - len(others)} more" if len(resolution.others) > len(others) else ""
-    basis = "the holder of that role seen last" if resolution.role else "the most quoted of them"
+    basis = "the holder of that role seen last" if resolution.role else "whose quotations fit the question best"
     return [f"(Note: I took “{speaker}” to mean {resolution.name}, {basis}; it also fits "
             f"{', '.join(others)}{more}.)"]
 

@@ -5,9 +5,11 @@ The speaker phrase is resolved to one person first (Index.resolve_speaker: a ful
 prominence, a role by its holder as of the question's date). Every quotation of that person is then
 scored, none left out by a shortlist, by
 
-    cosine(topic, quote vector) + KEYWORD·BM25(topic, framing) / (BM25 + KEYWORD_HALF)
-    + LEXICAL·(topic words in the quote) + ARTICLE·(how high the article ranks in a search for
-    "speaker topic") − FRAGMENT·(starts lower-case)
+    cosine(topic, quote vector) + keyword·BM25(topic, framing) / (BM25 + keyword_half)
+    + lexical·(topic words in the quote) + article·(how high the article ranks in a search for
+    "speaker topic") − fragment·(starts lower-case)
+
+with the ``Weights`` below, tuned on the dev questions of bench/quotes (bench/quote_questions.py tune).
 
 The quote vector was embedded at ingest from the quotation with its framing (the reporter's words around
 it), and BM25 reads the same framing, because the topic is often named by the reporter, not the speaker
@@ -32,13 +34,6 @@ if TYPE_CHECKING:
     from qa.quotes.resolution import Resolution
     from qa.store.quote_rows import SpeakerQuotes
 
-KEYWORD_WEIGHT = 0.3
-KEYWORD_HALF = 4.0  # the BM25 score at which the keyword term gives half its weight
-LEXICAL_WEIGHT = 0.15
-ARTICLE_WEIGHT = 0.1
-# A fragment the reporter worked into a sentence ("…called it “major sources of inflation this year.”")
-# says less than a quoted sentence of the speaker's own.
-FRAGMENT_PENALTY = 0.1
 PRIOR_ARTICLES = 50  # articles searched for the article prior
 MIN_WORDS = 3  # shorter quotes ("No," he said) answer no "what did X say about Y"
 _EDGE_PUNCTUATION = " \t\n,;:—–-"
@@ -66,40 +61,82 @@ class QuoteRanking:
     ranked: list[RankedQuote]
 
 
-def ranked_quotes(index: Index, search: QuoteSearch) -> QuoteRanking:
-    """The quotes of the person ``search.speaker`` means, most relevant to the topic first."""
-    resolution = index.resolve_speaker(search.speaker, filters=search.filters)
-    if resolution is None:
-        return QuoteRanking(None, [])
-    stored = index.speaker_quotes(resolution.names, filters=search.filters)
+@dataclass(frozen=True)
+class Weights:
+    """How the signals of a quote add up (see the module's formula)."""
+
+    keyword: float = 0.3
+    keyword_half: float = 2.0  # the BM25 score at which the keyword term gives half its weight
+    lexical: float = 0.15
+    article: float = 0.1
+    # A fragment the reporter worked into a sentence ("…called it “major sources of inflation this year.”")
+    # says less than a quoted sentence of the speaker's own.
+    fragment: float = 0.1
+
+
+WEIGHTS = Weights()
+
+
+@dataclass(frozen=True)
+class QuoteSignals:
+    """The person a question means, their quotes (trimmed, with their articles), and each quote's signals."""
+
+    resolution: Resolution | None
+    quotes: list[Quote]
+    articles: list[Article]
+    dense: np.ndarray
+    keyword: np.ndarray
+    lexical: np.ndarray
+    prior: np.ndarray
+    fragment: np.ndarray
+
+    def scores(self, weights: Weights = WEIGHTS) -> np.ndarray:
+        return (self.dense + weights.keyword * self.keyword / (self.keyword + weights.keyword_half)
+                + weights.lexical * self.lexical + weights.article * self.prior - weights.fragment * self.fragment)
+
+
+def quote_signals(index: Index, search: QuoteSearch) -> QuoteSignals:
+    """Resolve the speaker, read all of their quotes and measure each against the topic."""
+    resolution = index.resolve_speaker(search.speaker, filters=search.filters, topic=search.topic)
+    # A name several people share: all of their quotes compete, and the topic picks whose words these are.
+    names = (resolution.everyone if search.topic else resolution.names) if resolution else ()
+    stored = index.speaker_quotes(names, filters=search.filters)
     keep = [i for i, quote in enumerate(stored.quotes) if _words(trimmed(quote).text) >= MIN_WORDS]
     keep = keep or list(range(len(stored.quotes)))
+    by_id = {article_id: index.article(article_id) for article_id in {stored.quotes[i].article_id for i in keep}}
+    keep = [i for i in keep if by_id[stored.quotes[i].article_id] is not None]  # deleted since read
     if not keep:
-        return QuoteRanking(resolution, [])
+        empty = np.zeros(0)
+        return QuoteSignals(resolution, [], [], empty, empty, empty, empty, empty)
     query = search.topic or search.speaker
-    dense = _cosines(index, query, stored, keep)
-    keyword = _bm25(query, [stored.framings[i] for i in keep])
-    prior = _article_prior(index, search, {stored.quotes[i].article_id for i in keep})
+    quotes = [trimmed(stored.quotes[i]) for i in keep]
+    prior = _article_prior(index, search, set(by_id))
     topic_terms = content_terms(search.topic)
-    articles: dict[str, Article | None] = {}
-    ranked = []
-    for position, row in enumerate(keep):
-        quote = trimmed(stored.quotes[row])
-        if quote.article_id not in articles:
-            articles[quote.article_id] = index.article(quote.article_id)
-        article = articles[quote.article_id]
-        if article is None:  # deleted since the quotes were read
-            continue
-        score = (
-            dense[position] + KEYWORD_WEIGHT * keyword[position] / (keyword[position] + KEYWORD_HALF)
-            + LEXICAL_WEIGHT * term_overlap(topic_terms, quote.text)
-            + ARTICLE_WEIGHT * prior.get(quote.article_id, 0.0) - FRAGMENT_PENALTY * quote.text[:1].islower()
-        )
-        ranked.append(RankedQuote(quote, article, float(score)))
+    return QuoteSignals(
+        resolution, quotes, [by_id[q.article_id] for q in quotes],  # type: ignore[misc]
+        dense=_cosines(index, query, stored, keep),
+        keyword=_bm25(query, [stored.framings[i] for i in keep]),
+        lexical=np.array([term_overlap(topic_terms, q.text) for q in quotes]),
+        prior=np.array([prior.get(q.article_id, 0.0) for q in quotes]),
+        fragment=np.array([float(q.text[:1].islower()) for q in quotes]),
+    )
+
+
+def ranked_quotes(index: Index, search: QuoteSearch, weights: Weights = WEIGHTS) -> QuoteRanking:
+    """The quotes of the person ``search.speaker`` means, most relevant to the topic first."""
+    signals = quote_signals(index, search)
+    scores = signals.scores(weights)
+    ranked = [RankedQuote(quote, article, float(score))
+              for quote, article, score in zip(signals.quotes, signals.articles, scores)]
     if not search.topic:  # "what did Blinken say?": the most relevant article's quotes, in reading order
-        ranked.sort(key=lambda r: (-prior.get(r.quote.article_id, 0.0), r.quote.article_id, r.quote.start))
+        prior = dict(zip((q.article_id for q in signals.quotes), signals.prior))
+        ranked.sort(key=lambda r: (-prior[r.quote.article_id], r.quote.article_id, r.quote.start))
     else:
         ranked.sort(key=lambda r: (-r.score, r.quote.article_id, r.quote.start))
+    resolution = signals.resolution
+    if resolution is not None and ranked:
+        resolution = resolution.choosing(ranked[0].quote.speaker)
+        ranked = [r for r in ranked if r.quote.speaker in resolution.names]
     return QuoteRanking(resolution, ranked)
 
 

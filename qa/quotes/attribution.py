@@ -254,7 +254,28 @@ def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
               if (q.adjacent_attribution or _word_count(reader.text[q.start:q.end]) >= _MIN_QUOTE_WORDS)
               and not _is_title(reader.text[q.start:q.end])]
     _propagate(reader, quotes)
+    for quote in quotes:
+        if quote.speaker is None:
+            quote.speaker = _attribute_sentence(reader, quote)
     return quotes
+
+
+def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | None:
+    """A fragment worked into a sentence whose speaker the sentence names, after or around it: “destroyed
+    more than a third” of the energy sector, President Volodymyr Zelensky told a conference. Only a person
+    who is the subject of a speech verb of the same sentence, outside any quotation."""
+    start = reader.sentence_start(quote.open_mark)
+    after_quote = (quote.close_mark if quote.close_mark is not None else quote.end) + 1
+    for verb in _active_speech_verbs(reader, start, reader.sentence_end(quote.end)):
+        if quote.open_mark <= verb.start() < after_quote or reader.inside_quote(verb.start()):
+            continue
+        region_start = start
+        if verb.start() >= after_quote:  # "…”, President Volodymyr Zelensky told": the words since the quote
+            region_start = max(after_quote, reader.text.rfind(",", after_quote, verb.start()) + 1)
+        speaker = reader.subject_before_verb(region_start, verb.start())
+        if speaker is not None and speaker.is_person and speaker.name:
+            return speaker
+    return None
 
 
 def _is_title(text: str) -> bool:

@@ -98,7 +98,7 @@ class ArticleReader:
         self.people = self._register_people(article.title)
         self.events: list[_Event] = []
         for mention in self.mentions:
-            if not self._inside_quote(mention.start) and self._is_subject_position(mention):
+            if not self.inside_quote(mention.start) and self._is_subject_position(mention):
                 self.add_event(mention.start, self.speaker_for(mention))
 
     # -- positions ----------------------------------------------------------------------------
@@ -120,7 +120,13 @@ class ArticleReader:
         index = bisect.bisect_right(self._sentence_starts, position) - 1
         return max(self._sentence_starts[index], self.paragraphs[self.paragraph_of(position)][0])
 
-    def _inside_quote(self, position: int) -> bool:
+    def sentence_end(self, position: int) -> int:
+        """End of the sentence holding ``position`` (never past its paragraph)."""
+        index = bisect.bisect_right(self._sentence_starts, position)
+        end = self._sentence_starts[index] if index < len(self._sentence_starts) else len(self.text)
+        return min(end, self.paragraphs[self.paragraph_of(position)][1])
+
+    def inside_quote(self, position: int) -> bool:
         index = bisect.bisect_right(self._quoted, (position, float("inf"))) - 1
         return index >= 0 and self._quoted[index][0] <= position < self._quoted[index][1]
 

@@ -4,7 +4,8 @@ CDC director") resolved against the people table to one person, with the other p
 - A full name is that person ("Joseph R. Biden Jr." and "Joseph Biden" are one: middle initials and
   suffixes do not count).
 - A surname that several quoted people share is the most quoted of them in the articles up to the
-  question's date; the answer names the others.
+  question's date, unless another's words fit the question's topic better (quote ranking weighs all of
+  theirs); the answer names the others.
 - A role is its holder as of the question's date, else its most recent holder: among the people the
   articles up to that date gave that role, the one seen with it last. A former holder ("former CDC
   Director Robert Redfield") holds it only for "the former CDC director"; "then-" holders count; a national
@@ -40,6 +41,23 @@ class Resolution:
     names: tuple[str, ...]  # every stored speaker name that is this person
     others: tuple[str, ...] = ()  # other people the phrase fits, most prominent first
     role: str = ""  # the role the phrase named, as the articles wrote it, when resolved by role
+    alternatives: tuple[tuple[str, ...], ...] = ()  # the stored names of each of ``others``
+
+
+    @property
+    def everyone(self) -> tuple[str, ...]:
+        """The stored names of the chosen person and of every other person the phrase fits."""
+        return self.names + tuple(name for names in self.alternatives for name in names)
+
+    def choosing(self, stored_name: str) -> Resolution:
+        """The same phrase taken to mean the person ``stored_name`` is (one of the others), the chosen one
+        becoming another of the others."""
+        for position, names in enumerate(self.alternatives):
+            if stored_name in names:
+                others = (self.name,) + self.others[:position] + self.others[position + 1:]
+                alternatives = (self.names,) + self.alternatives[:position] + self.alternatives[position + 1:]
+                return Resolution(self.others[position], names, others, self.role, alternatives)
+        return self
 
 
 @dataclass
@@ -50,10 +68,11 @@ class _Candidate:
     quotes: int = 0
     last_seen: str = ""
     role: str = ""
+    recent: int = 0  # articles in the weeks before the question's date
 
     @property
     def name(self) -> str:
-        return max(self.names, key=lambda n: (self.names[n], len(n)))
+        return max(self.names, key=lambda n: (len(n.split()) > 1, self.names[n], len(n)))
 
 
 def person_key(name: str) -> str:
@@ -78,13 +97,25 @@ def resolve_speaker(phrase: str, people: Sequence[Person]) -> Resolution | None:
 
 def _by_name(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     key = person_key(phrase)
-    candidates = _group([p for p in rows if name_matches(phrase, p.name) or person_key(p.name) == key])
+    matching = [p for p in rows if name_matches(phrase, p.name) or person_key(p.name) == key]
+    # An article that names someone only by surname ("Budd said") stores the surname as the speaker: that
+    # is the full-named person, when the question names one.
+    family = key.split()[-1:] if key else []
+    surname_only = [p for p in rows if len(key.split()) > 1 and person_key(p.name).split() == family]
+    candidates = _group(matching + surname_only)
     quoted = [c for c in candidates if c.quotes] or candidates
     if not quoted:
         return None
     ranked = sorted(quoted, key=lambda c: (-c.quotes, -c.articles, c.key))
+    full_named = [c for c in ranked if len(c.key.split()) > 1]
+    if full_named:  # a lone surname goes with the most quoted full name ending in it
+        lone = [c for c in ranked if len(c.key.split()) == 1 and full_named[0].key.endswith(" " + c.key)]
+        for candidate in lone:
+            full_named[0].names.update(candidate.names)
+        ranked = [c for c in ranked if c not in lone]
     best = ranked[0]
-    return Resolution(best.name, tuple(best.names), tuple(c.name for c in ranked[1:]))
+    return Resolution(best.name, tuple(best.names), tuple(c.name for c in ranked[1:]),
+                      alternatives=tuple(tuple(c.names) for c in ranked[1:]))
 
 
 def _by_role(phrase: str, rows: Sequence[Person]) -> Resolution | None:
@@ -93,7 +124,7 @@ def _by_role(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     fitting = []
     for person in rows:
         role = _THEN_RE.sub("", person.role)
-        if not role or is_former(role) != wants_former:
+        if not role or is_former(role) != wants_former or not looks_like_person_name(person.name):
             continue
         if role_matches(query, _FORMER_RE.sub("", role)):
             fitting.append((person, _regional(query, role)))
@@ -105,9 +136,9 @@ def _by_role(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     for candidate in candidates:
         candidate.role = max((p for p, _ in fitting if person_key(p.name) == candidate.key),
                              key=lambda p: p.articles).role
-    # The holder as of the date: seen in the role most recently (by month, so one day's stray mention does
-    # not unseat the incumbent), then most often.
-    ranked = sorted(candidates, key=lambda c: (c.last_seen[:7], c.articles, c.quotes), reverse=True)
+    # The holder as of the date: given the role by the most articles of the weeks before it, then seen in it
+    # most recently (by month, so one day's stray mention does not unseat the incumbent), then most often.
+    ranked = sorted(candidates, key=lambda c: (c.recent, c.last_seen[:7], c.articles, c.quotes), reverse=True)
     best = ranked[0]
     names = _all_names(best.key, rows)
     return Resolution(best.name, names, tuple(c.name for c in ranked[1:]), best.role)
@@ -131,8 +162,46 @@ def _group(rows: Sequence[Person]) -> list[_Candidate]:
         candidate.last_seen = max(candidate.last_seen, person.last_seen)
         candidate.names[person.name] = candidate.names.get(person.name, 0) + person.articles
         candidate.articles += person.articles  # an article gives a name one role: one row
+        candidate.recent += person.recent_articles
     return list(grouped.values())
 
 
 def _all_names(key: str, rows: Sequence[Person]) -> tuple[str, ...]:
     return tuple(sorted({p.name for p in rows if person_key(p.name) == key}))
+
+
+_FILLER_WORDS = {"the", "a", "an", "of", "in", "at", "for", "and", "who", "that", "s", "former", "then"}
+DESCRIPTION_SHARE = 0.75  # of a description's words that the words around a quote must give
+
+
+def describes_someone(phrase: str) -> bool:
+    """Whether a speaker phrase is a description ("the Steelers' owner") rather than a name, even one
+    with a particle ("Ayman al-Zawahiri")."""
+    return names_a_role(phrase) or bool(re.search(r"(?<![\w-])[a-z]{3,}\b", phrase))
+
+
+def description_words(phrase: str) -> set[str]:
+    """The words of a description as a question gives it ("the Tampa Bay Lightning coach")."""
+    words = re.findall(r"[a-z0-9]+", normalise(phrase).replace("'s", ""))
+    return {w.rstrip("s") if len(w) > 3 else w for w in words} - _FILLER_WORDS
+
+
+def resolve_by_description(phrase: str, quoted: Sequence[tuple[str, str]]) -> Resolution | None:
+    """The speaker a description names when no stored role fits it ("the president of the National
+    Education Association", "McAfee's chief consumer security evangelist"): among (speaker, the words
+    around one of their quotes) of the articles a search for it ranks first, best first, the one whose
+    words around a quote give the most of the description's words, at least DESCRIPTION_SHARE of them."""
+    wanted = description_words(phrase)
+    if len(wanted) < 2:
+        return None
+    best: dict[str, float] = {}
+    for speaker, framing in quoted:
+        if speaker:
+            share = len(wanted & description_words(framing)) / len(wanted)
+            best[speaker] = max(best.get(speaker, 0.0), share)
+    fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE]
+    if not fitting:
+        return None
+    chosen = max(fitting, key=lambda speaker: best[speaker])  # ties: the earlier search result (dict order)
+    others = tuple(speaker for speaker in fitting if speaker != chosen)
+    return Resolution(chosen, (chosen,), others, phrase, tuple((other,) for other in others))

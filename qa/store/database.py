@@ -277,10 +277,12 @@ class Database:
         where, params = _filter_clause(filters)
         return quote_rows.speaker_quotes(self.connection(), speakers, where, params, dimension)
 
-    def people(self, name_words: Sequence[str], *, filters: Filters = Filters()) -> list[Person]:
+    def people(
+        self, name_words: Sequence[str], *, filters: Filters = Filters(), recent_since: str | None = None
+    ) -> list[Person]:
         """People whose name or role contains one of ``name_words``, summed over the matching articles."""
         where, params = _filter_clause(filters)
-        return quote_rows.people(self.connection(), name_words, where, params)
+        return quote_rows.people(self.connection(), name_words, where, params, recent_since)
 
     # -- writes --------------------------------------------------------------------------------
 

@@ -119,19 +119,23 @@ def speaker_quotes(
     )
 
 
-def people(db: sqlite3.Connection, name_words: Sequence[str], where: str, params: list[str]) -> list[Person]:
+def people(
+    db: sqlite3.Connection, name_words: Sequence[str], where: str, params: list[str], recent_since: str | None = None
+) -> list[Person]:
     """People (one row per name and role) whose name or role contains one of ``name_words``, in articles
-    matching ``where``; the most often named first."""
+    matching ``where``, with how many of those were published on or after ``recent_since``; the most often
+    named first."""
     if not name_words:
         return []
     either = "p.name LIKE ? ESCAPE '\\' OR p.role LIKE ? ESCAPE '\\'"
     words = " OR ".join([either] * len(name_words))
     rows = db.execute(
         "SELECT p.name, p.role, count(DISTINCT p.article_id), sum(p.quotes), "
-        "coalesce(min(nullif(a.published, '')), ''), coalesce(max(nullif(a.published, '')), '') "
+        "coalesce(min(nullif(a.published, '')), ''), coalesce(max(nullif(a.published, '')), ''), "
+        "count(DISTINCT CASE WHEN a.published >= ? THEN p.article_id END) "
         f"FROM people p JOIN articles a ON a.id = p.article_id WHERE {where} AND ({words}) "
         "GROUP BY p.name, p.role ORDER BY count(DISTINCT p.article_id) DESC, p.name",
-        params + [f"%{like_escaped(word)}%" for word in name_words for _ in (0, 1)],
+        [recent_since or "9999"] + params + [f"%{like_escaped(word)}%" for word in name_words for _ in (0, 1)],
     ).fetchall()
     return [Person(*row) for row in rows]
 

@@ -198,9 +198,12 @@ class Store:
         """Every stored quotation of ``speakers`` (exact names), with the words framing each and its vector."""
         return self.database.speaker_quotes(speakers, filters=filters, dimension=self.manifest.dimension)
 
-    def people(self, name_words: Sequence[str], *, filters: Filters = Filters()) -> list[Person]:
-        """Who the stored articles name with one of ``name_words`` in their name or role, and when."""
-        return self.database.people(name_words, filters=filters)
+    def people(
+        self, name_words: Sequence[str], *, filters: Filters = Filters(), recent_since: str | None = None
+    ) -> list[Person]:
+        """Who the stored articles name with one of ``name_words`` in their name or role, and when (how many
+        of them since ``recent_since``)."""
+        return self.database.people(name_words, filters=filters, recent_since=recent_since)
 
     def state(self, key: str) -> int | None:
         """A bookkeeping value of the index (e.g. which quote extractor its quotes come from)."""
