@@ -244,7 +244,8 @@ def _ask(args: argparse.Namespace) -> int:
     streaming = llm is not None and not args.json
     with Index.open(args.index, on_write_wait=_announce_wait(args.index)) as index:
         if index.quotes_pending() and parse_say_question(args.question):
-            print("qa: extracting quotes from the stored articles (once, no re-embedding)…", file=sys.stderr)
+            print("qa: reading and embedding the quotes of the stored articles (once; passages are not re-embedded)…",
+                  file=sys.stderr)
             index.ensure_quotes()
         streamed: list[str] = []
         for item in ask_stream(index, args.question, k=args.k, filters=_filters(args), llm=llm):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-BEFORE_CHARACTERS = 240  # reaches the lead-in sentence and the end of the paragraph before
-AFTER_CHARACTERS = 120  # reaches "…,” Blinken said, referring to …"
+BEFORE_CHARACTERS = 160  # reaches the lead-in sentence, or the end of the paragraph before
+AFTER_CHARACTERS = 80  # reaches "…,” Blinken said, referring to …"
 _WORD_EDGE = re.compile(r"\s")
 
 

@@ -93,7 +93,7 @@ class IndexService:
             return self.index.delete([article_id], wait=self.write_wait) > 0
 
     def backfill_quotes(self) -> int:
-        """Extract the quotes of an index stored without them (or by an older extractor): a write like any
+        """Extract and embed the quotes of an index stored without them (or by an older extractor): a write like any
         other, so it waits for the ingests under way and they for it. Reading quotes never extracts them,
         so a server runs this once as it starts. Returns how many articles were read (0: nothing to do)."""
         if not self.index.quotes_pending():

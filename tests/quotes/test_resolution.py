@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.quotes.resolution import person_key, resolve_speaker
+from qa.quotes.resolution import describes_someone, person_key, resolve_by_description, resolve_speaker
 from qa.types import Person
 
 PEOPLE = [
@@ -52,3 +52,21 @@ def test_name_forms_of_one_person_are_one() -> None:
 def test_no_one_fits() -> None:
     assert resolve_speaker("Lavrov", PEOPLE) is None
     assert resolve_speaker("the secretary of state", PEOPLE) is None
+
+
+def test_a_role_goes_to_whom_the_weeks_before_the_date_gave_it() -> None:
+    former = Person("Donald Trump", "President", 40, 10, "2022-01-01", "2022-06-20", recent_articles=2)
+    sitting = Person("Joe Biden", "President", 30, 20, "2022-01-01", "2022-06-18", recent_articles=12)
+    assert resolve_speaker("the president", [former, sitting]).name == "Joe Biden"
+
+
+def test_a_description_no_role_fits_is_read_off_the_words_around_quotes() -> None:
+    quoted = [
+        ("Mark Knold", "“The Jazz will trade him,” Mark Knold wrote in the Deseret News."),
+        ("Jon Cooper", "“We were not good enough tonight,” said Jon Cooper, the Tampa Bay Lightning coach."),
+        ("Jon Cooper", "“Next game,” Cooper said."),
+    ]
+    resolved = resolve_by_description("the Tampa Bay Lightning coach", quoted)
+    assert resolved.name == "Jon Cooper" and resolved.names == ("Jon Cooper",)
+    assert resolve_by_description("the Boston Bruins coach", quoted) is None
+    assert describes_someone("Steelers' owner") and not describes_someone("Ayman al-Zawahiri")
