@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from qa.chunk import chunk_article
 from qa.quotes import EXTRACTOR_VERSION, find_quotes
-from qa.store import NewArticle
+from qa.store import NewArticle, stories
 from qa.types import Article, Chunk, IngestError, IngestReport, lone_surrogate, text_fingerprint
 
 if TYPE_CHECKING:
@@ -30,6 +30,11 @@ QUOTES_BACKFILL_VERSION = "quotes_backfill_version"
 QUOTES_BACKFILL_ROWID = "quotes_backfill_rowid"
 QUOTES_BACKFILL_BATCH = 200  # articles per committed step
 
+# The same for the story grouping (qa/store/stories.py).
+STORIES_VERSION = "stories_version"
+STORIES_BACKFILL_VERSION = "stories_backfill_version"
+STORIES_BACKFILL_ROWID = "stories_backfill_rowid"
+
 # chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
 # the setup of the BEIR benchmarks, whose published scores embed each document whole.
 WHOLE_ARTICLE = 0
@@ -43,6 +48,7 @@ def add_articles(
     """Add articles to the store, skipping ones already in and replacing ones whose text changed;
     ``embed_batch`` texts go through the model at once, ``commit_chunks`` chunks are committed at once."""
     started = time.perf_counter()
+    stories.preload()
     tally = _Tally()
     try:
         for batch in _batches(items, tally, commit_chunks):
@@ -109,6 +115,38 @@ def backfill_quotes(store: Store, *, on_progress: ProgressCallback | None = None
     return done
 
 
+def stories_pending(store: Store) -> bool:
+    """Whether stored articles are not grouped into stories by the current parameters (an index built
+    before stories were grouped, or with other parameters)."""
+    return store.state(STORIES_VERSION) != stories.VERSION
+
+
+def mark_stories_current(store: Store) -> None:
+    """For a new, empty index: every article it will hold is grouped at ingest."""
+    store.add_story_signatures([], {STORIES_VERSION: stories.VERSION})
+
+
+def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = None) -> int:
+    """Group the stored articles into stories without re-embedding anything, in storage order (as if
+    ingested again). Commits per batch, so an interrupted run resumes where it stopped. Returns how many
+    articles were read: 0 when the grouping is current."""
+    if not stories_pending(store):
+        return 0
+    resuming = store.state(STORIES_BACKFILL_VERSION) == stories.VERSION
+    rowid = (store.state(STORIES_BACKFILL_ROWID) or 0) if resuming else 0
+    restart, done = not resuming, 0
+    while rows := store.articles_after(rowid, QUOTES_BACKFILL_BATCH):
+        rowid = rows[-1][0]
+        found = [(article.id, text_hash, stories.signature(article.text)) for _, text_hash, article in rows]
+        progress = {STORIES_BACKFILL_VERSION: stories.VERSION, STORIES_BACKFILL_ROWID: rowid}
+        store.add_story_signatures(found, progress, restart=restart)
+        restart, done = False, done + len(rows)
+        if on_progress:
+            on_progress(len(rows))
+    store.add_story_signatures([], {STORIES_VERSION: stories.VERSION}, restart=restart)
+    return done
+
+
 def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
     fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
     stored_hashes = store.known_hashes([a.id for a in batch])
@@ -140,7 +178,8 @@ def _prepare(
     new, row = [], 0
     for article, (chunks, _) in zip(articles, cut):
         new.append(NewArticle(
-            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], find_quotes(article)
+            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], find_quotes(article),
+            stories.signature(article.text),
         ))
         row += len(chunks)
     return new

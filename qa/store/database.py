@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from qa.store import stories
 from qa.store.chunk_table import ChunkTable
 from qa.types import Article, Chunk, Filters, Hit, Quote
 
@@ -67,13 +68,15 @@ HIT_COLUMNS = """c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1,
 
 @dataclass(frozen=True)
 class NewArticle:
-    """An article ready to store: its chunks, their vectors (one row each), and its quotes."""
+    """An article ready to store: its chunks, their vectors (one row each), its quotes, and its story
+    signature (stories.signature; None leaves it out of the story grouping)."""
 
     article: Article
     text_hash: str
     chunks: Sequence[Chunk]
     vectors: np.ndarray
     quotes: Sequence[Quote] = ()
+    signature: np.ndarray | None = None
 
 
 class Database:
@@ -84,7 +87,7 @@ class Database:
         self._local = threading.local()
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
-        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {stories.SCHEMA} COMMIT;")
 
     def connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -301,9 +304,11 @@ class Database:
         transaction. Returns (generation before, chunk ids removed, chunk ids added in order)."""
         with self._transaction() as db:
             before = self.generation()
-            replaced = [item.article.id for item in new]
-            removed = self._delete(db, list(removed_ids) + replaced)
+            gone = list(removed_ids) + [item.article.id for item in new]
+            regroup = stories.touched(db, gone)
+            removed = self._delete(db, gone)
             added = [self._insert(db, item) for item in new]
+            stories.record(db, new, regroup)
             db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
         added_ids = np.concatenate(added) if added else np.zeros(0, dtype=np.int64)
         return before, removed, added_ids
