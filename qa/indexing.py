@@ -48,7 +48,6 @@ def add_articles(
     """Add articles to the store, skipping ones already in and replacing ones whose text changed;
     ``embed_batch`` texts go through the model at once, ``commit_chunks`` chunks are committed at once."""
     started = time.perf_counter()
-    stories.preload()
     tally = _Tally()
     try:
         for batch in _batches(items, tally, commit_chunks):
@@ -172,6 +171,8 @@ def _prepare(
     store: Store, embedder: Embedder, articles: list[Article], fingerprints: dict[str, str], embed_batch: int
 ) -> list[NewArticle]:
     chunking = store.manifest.chunking
+    if articles:
+        stories.preload()  # imported while the model embeds, ready for the signatures below
     cut = [passages(article, chunking=chunking, embedder=embedder) for article in articles]
     texts = [text for _, embedded in cut for text in embedded]
     vectors = embedder.embed_documents(texts, batch_size=embed_batch)

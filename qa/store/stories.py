@@ -18,6 +18,7 @@ import hashlib
 import importlib
 import re
 import sqlite3
+import sys
 import threading
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -68,9 +69,11 @@ def shingles(text: str) -> set[bytes]:
 
 
 def preload() -> None:
-    """Start importing datasketch in the background: with scipy it takes 1–4 s, which an ingest would
-    otherwise wait for before its first signature, while it can overlap with the first embedding (the
-    model releases the GIL). A signature asked for meanwhile waits on Python's import lock."""
+    """Start importing datasketch in the background: with scipy it takes 2–6 s (on a busy machine),
+    which an ingest would otherwise wait for before its first signature, while it can overlap with the
+    first embedding (the model releases the GIL). A signature asked for meanwhile waits on Python's import lock."""
+    if "datasketch" in sys.modules:  # imported, or being imported
+        return
     threading.Thread(target=importlib.import_module, args=("datasketch",), name="qa-datasketch", daemon=True).start()
 
 
