@@ -181,7 +181,8 @@ class Index:
             return []
         found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
         matched = [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
-        return _once_per_story(matched, self.store.stories_of(sorted({quote.article_id for quote in matched})))
+        story_of = self.store.stories_of(sorted({quote.article_id for quote in matched}))
+        return _once_per_story(matched, story_of)
 
     def ensure_quotes(
         self, *, on_progress: indexing.ProgressCallback | None = None, wait: float | None = None

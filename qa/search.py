@@ -187,7 +187,9 @@ def fused(lists: list[RankedList], facts: dict[int, ChunkFacts], request: Search
     return fuse(lists, facts, rrf_k=settings.rrf_k, per_article=settings.per_article, bonus=bonus)
 
 
-def one_per_story(view: StoreView, ranked: list[tuple[int, float]], facts: dict[int, ChunkFacts]) -> list[tuple[int, float]]:
+def one_per_story(
+    view: StoreView, ranked: list[tuple[int, float]], facts: dict[int, ChunkFacts]
+) -> list[tuple[int, float]]:
     """The ranking without the chunks of a story's other copies: the same wire text in several outlets
     (or an updated version) is one result, shown by its best-ranked copy."""
     story = view.stories_of(list(dict.fromkeys(facts[chunk].article_id for chunk, _ in ranked)))

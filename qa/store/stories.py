@@ -93,7 +93,9 @@ def band_keys(signature: np.ndarray) -> list[int]:
     """One 64-bit key per band (the band's place in it, so equal values in different bands differ)."""
     rows = np.asarray(signature, dtype=np.uint32).reshape(BANDS, ROWS)
     return [
-        int.from_bytes(hashlib.blake2b(band.tobytes(), digest_size=8, person=bytes([place])).digest(), "little", signed=True)
+        int.from_bytes(
+            hashlib.blake2b(band.tobytes(), digest_size=8, person=bytes([place])).digest(), "little", signed=True
+        )
         for place, band in enumerate(rows)
     ]
 
@@ -172,12 +174,15 @@ def add(db: sqlite3.Connection, article_id: str, text: str, signature: np.ndarra
     linked = _near_copies(db, text, signature, sorted(candidates - {article_id}))
     if not linked:
         return
-    db.executemany("INSERT OR REPLACE INTO story_links VALUES (?, ?, ?)", [(article_id, other, s) for other, s in linked])
+    db.executemany(
+        "INSERT OR REPLACE INTO story_links VALUES (?, ?, ?)", [(article_id, other, s) for other, s in linked]
+    )
     others = [other for other, _ in linked]
     stories = set(stories_of(db, others).values()) | set(others)
     grouped = {article_id, *others}
     for part in _batches(sorted(stories)):
-        grouped.update(row[0] for row in db.execute(f"SELECT article_id FROM stories WHERE story IN ({_marks(part)})", part))
+        rows = db.execute(f"SELECT article_id FROM stories WHERE story IN ({_marks(part)})", part)
+        grouped.update(row[0] for row in rows)
     _name(db, grouped)
 
 
@@ -200,7 +205,8 @@ def backfill(
             if row is not None and signature is not None:
                 add(db, article_id, row[0], signature)
         db.executemany(
-            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", list(state.items())
+            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            list(state.items()),
         )
 
 
