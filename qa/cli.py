@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--as-of", help="search as on this date (YYYY-MM-DD): nothing published later, recent articles first"
     )
+    search.add_argument(
+        "--all-copies", action="store_true",
+        help="show each near-copy of a story (the same wire text elsewhere, an update) on its own, not once",
+    )
     _rerank_option(search)
     _index_option(search)
     _json_option(search)
@@ -217,7 +221,7 @@ def _search(args: argparse.Namespace) -> int:
     from qa.index import Index
 
     with Index.open(args.index, settings=Settings.from_env(reranker=args.rerank)) as index:
-        hits = index.search(args.query, args.k, filters=_filters(args), mode=args.mode)
+        hits = index.search(args.query, args.k, filters=_filters(args), mode=args.mode, all_copies=args.all_copies)
     if args.json:
         _print_json({"query": args.query, "hits": [hit.to_dict() for hit in hits]})
         return 0
@@ -230,6 +234,11 @@ def _search(args: argparse.Namespace) -> int:
             print(f"   {hit.url}")
         print(f"   {hit.article_id} chars {hit.start}-{hit.end}")
         print("   " + " ".join(hit.text.split()))
+        if hit.also_in:
+            print("   also in: " + "; ".join(
+                " ".join(part for part in (copy.source, copy.published, copy.url or copy.article_id) if part)
+                for copy in hit.also_in
+            ))
         print()
     return 0
 

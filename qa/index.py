@@ -101,6 +101,7 @@ class Index:
                     embedding_backend=backend_of(embedder), vector_space=vector_space_of(embedder),
                 )
                 indexing.mark_quotes_current(store)
+                indexing.mark_stories_current(store)
                 return cls(store, embedder, settings, on_write_wait=on_write_wait)
         return cls.open(path, model=model, embedder=embedder, settings=settings, on_write_wait=on_write_wait)
 
@@ -140,12 +141,15 @@ class Index:
         filters: Filters = Filters(),
         mode: str | None = None,
         per_article: bool = True,
+        all_copies: bool = False,
     ) -> list[Hit]:
         """The k passages most relevant to ``query``, best first, from the articles ``filters`` allows.
 
         ``mode`` is "hybrid" (keyword and vector search fused; None means it), "dense" or "bm25". A
         ``filters.as_of`` date answers as on that date: nothing published after it, and recent articles
-        preferred. With ``per_article`` (the default) the k passages come from k distinct articles."""
+        preferred. With ``per_article`` (the default) the k passages come from k distinct articles.
+        Near-copies of one story (qa/store/stories.py) count as one article, shown by its best-ranked
+        copy, whose ``also_in`` lists the others; ``all_copies`` shows every copy on its own."""
         request = search.SearchRequest(
             query=_check_query(query),
             k=_check_k(k),
@@ -153,6 +157,7 @@ class Index:
             mode=search.check_mode(mode or search.DEFAULT_MODE),
             settings=replace(self.ranking, per_article=per_article),
             reranker=self.reranker,
+            all_copies=all_copies,
         )
         return search.search(self.store, self._queries.submit, request)
 
@@ -175,7 +180,8 @@ class Index:
         filters: Filters = Filters(),
     ) -> list[Quote]:
         """Direct quotations found at ingest, by article then position, each with its exact span and
-        resolved speaker. ``speaker`` is a name or role as a user writes it ("Blinken", "the secretary of
+        resolved speaker; a quotation that several copies of one story carry (same speaker, same words:
+        stories_of) is listed once, from the first of them. ``speaker`` is a name or role as a user writes it ("Blinken", "the secretary of
         state"): only quotes that speaker_matches keeps. ``filters.as_of`` counts as ``until`` here.
         Reads only: an index whose quotes_pending() needs ensure_quotes() (a write) first."""
         filters = Filters(source=filters.source, since=filters.since, until=filters.until or filters.as_of)
@@ -184,7 +190,9 @@ class Index:
         if speaker is not None and not words:
             return []
         found = self.store.quotes(article_ids=article_ids, name_words=words, filters=filters)
-        return [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
+        matched = [quote for quote in found if speaker is None or speaker_matches(speaker, quote)]
+        story_of = self.store.stories_of(sorted({quote.article_id for quote in matched}))
+        return _once_per_story(matched, story_of)
 
     def resolve_speaker(self, phrase: str, *, filters: Filters = Filters(), topic: str = "") -> Resolution | None:
         """The person a name or role as a user writes it means ("Blinken", "the CDC director"): by the people
@@ -227,6 +235,24 @@ class Index:
         with self._writing(wait):
             return indexing.backfill_quotes(self.store, embedder, on_progress=on_progress)
 
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story of each given article: an id that every stored near-copy of it (the same wire text
+        elsewhere, an updated version) shares, its own id when it has none. Quotes from copies of one
+        story are one quote."""
+        return self.store.stories_of(list(article_ids))
+
+    def ensure_stories(
+        self, *, on_progress: indexing.ProgressCallback | None = None, wait: float | None = None
+    ) -> int:
+        """Group the stored articles of an index built before stories were grouped (a write, under the
+        writer locks; searches show every copy until it is done). Returns how many articles were read."""
+        with self._writing(wait):
+            return indexing.backfill_stories(self.store, on_progress=on_progress)
+
+    def stories_pending(self) -> bool:
+        """Whether stored articles are not grouped into stories yet, so that ensure_stories() has work."""
+        return indexing.stories_pending(self.store)
+
     def quotes_pending(self) -> bool:
         """Whether stored articles lack current quotes, so that ensure_quotes() has work to do."""
         return indexing.quotes_pending(self.store)
@@ -243,6 +269,7 @@ class Index:
             "created": manifest.created,
             "updated": manifest.updated,
             **self.store.counts(),
+            **self.store.story_counts(),
         }
 
     # -- writing -------------------------------------------------------------------------------
@@ -261,6 +288,7 @@ class Index:
         embedder = self.embedder  # loaded before the locks: the model loads while another writer writes
         with self._writing(wait):
             indexing.backfill_quotes(self.store, embedder)
+            indexing.backfill_stories(self.store)
             return indexing.add_articles(
                 self.store, embedder, items, embed_batch=self.settings.batch_size,
                 commit_chunks=self.settings.commit_chunks, on_progress=on_progress,
@@ -280,6 +308,17 @@ class Index:
             # commits nothing.
             self.store.refresh()
             yield
+
+
+def _once_per_story(quotes: list[Quote], story_of: dict[str, str]) -> list[Quote]:
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for quote in quotes:
+        key = (story_of[quote.article_id], quote.speaker.casefold(), " ".join(quote.text.casefold().split()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(quote)
+    return kept
 
 
 def _check_vectors_mix(store: Store, embedder: Embedder) -> None:

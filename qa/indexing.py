@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from qa.chunk import chunk_article
 from qa.quotes import EXTRACTOR_VERSION, read_quotes
-from qa.store import NewArticle
+from qa.store import NewArticle, stories
 from qa.types import Article, Chunk, FoundQuotes, IngestError, IngestReport, lone_surrogate, text_fingerprint
 
 if TYPE_CHECKING:
@@ -32,6 +32,11 @@ QUOTES_BACKFILL_VERSION = "quotes_backfill_version"
 QUOTES_BACKFILL_ROWID = "quotes_backfill_rowid"
 QUOTES_BACKFILL_BATCH = 200  # articles per committed step
 QUOTES_BACKFILL_EMBED_BATCH = 64
+
+# The same for the story grouping (qa/store/stories.py).
+STORIES_VERSION = "stories_version"
+STORIES_BACKFILL_VERSION = "stories_backfill_version"
+STORIES_BACKFILL_ROWID = "stories_backfill_rowid"
 
 # chunk_tokens value for one chunk per article, of which the model reads only the first max_tokens:
 # the setup of the BEIR benchmarks, whose published scores embed each document whole.
@@ -142,6 +147,38 @@ def quote_vectors(
     return vectors[: len(texts)], per_article
 
 
+def stories_pending(store: Store) -> bool:
+    """Whether stored articles are not grouped into stories by the current parameters (an index built
+    before stories were grouped, or with other parameters)."""
+    return store.state(STORIES_VERSION) != stories.VERSION
+
+
+def mark_stories_current(store: Store) -> None:
+    """For a new, empty index: every article it will hold is grouped at ingest."""
+    store.add_story_signatures([], {STORIES_VERSION: stories.VERSION})
+
+
+def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = None) -> int:
+    """Group the stored articles into stories without re-embedding anything, in storage order (as if
+    ingested again). Commits per batch, so an interrupted run resumes where it stopped. Returns how many
+    articles were read: 0 when the grouping is current."""
+    if not stories_pending(store):
+        return 0
+    resuming = store.state(STORIES_BACKFILL_VERSION) == stories.VERSION
+    rowid = (store.state(STORIES_BACKFILL_ROWID) or 0) if resuming else 0
+    restart, done = not resuming, 0
+    while rows := store.articles_after(rowid, QUOTES_BACKFILL_BATCH):
+        rowid = rows[-1][0]
+        found = [(article.id, text_hash, stories.signature(article.text)) for _, text_hash, article in rows]
+        progress = {STORIES_BACKFILL_VERSION: stories.VERSION, STORIES_BACKFILL_ROWID: rowid}
+        store.add_story_signatures(found, progress, restart=restart)
+        restart, done = False, done + len(rows)
+        if on_progress:
+            on_progress(len(rows))
+    store.add_story_signatures([], {STORIES_VERSION: stories.VERSION}, restart=restart)
+    return done
+
+
 def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
     fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
     stored_hashes = store.known_hashes([a.id for a in batch])
@@ -167,6 +204,8 @@ def _prepare(
     store: Store, embedder: Embedder, articles: list[Article], fingerprints: dict[str, str], embed_batch: int
 ) -> list[NewArticle]:
     chunking = store.manifest.chunking
+    if articles:
+        stories.preload()  # imported while the model embeds, ready for the signatures below
     cut = [passages(article, chunking=chunking, embedder=embedder) for article in articles]
     found = [read_quotes(article) for article in articles]
     texts = [text for _, embedded in cut for text in embedded]
@@ -174,7 +213,8 @@ def _prepare(
     new, row = [], 0
     for article, (chunks, _), quotes, article_quote_vectors in zip(articles, cut, found, found_vectors):
         new.append(NewArticle(
-            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], quotes, article_quote_vectors
+            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], quotes, article_quote_vectors,
+            stories.signature(article.text),
         ))
         row += len(chunks)
     return new

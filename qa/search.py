@@ -137,6 +137,7 @@ class SearchRequest:
     mode: Mode = DEFAULT_MODE
     settings: RankSettings = field(default_factory=RankSettings)
     reranker: Reranker | None = None
+    all_copies: bool = False  # near-copies of one story each shown, rather than once with also_in
 
 
 def search(store: Store, embed_query: Callable[[str], Future], request: SearchRequest) -> list[Hit]:
@@ -147,7 +148,12 @@ def search(store: Store, embed_query: Callable[[str], Future], request: SearchRe
     shown = request.k if request.reranker is None else max(request.k, request.settings.rerank_depth)
     with store.view() as view:
         lists, facts = candidates(view, request, vector)
-        hits = view.hits(fused(lists, facts, request)[:shown])
+        ranked = fused(lists, facts, request)
+        if not request.all_copies:
+            ranked = one_per_story(view, ranked, facts)
+        hits = view.hits(ranked[:shown])
+        copies = view.copies(list(dict.fromkeys(hit.article_id for hit in hits)), request.filters)
+    hits = [replace(hit, also_in=copies[hit.article_id]) if copies.get(hit.article_id) else hit for hit in hits]
     if request.reranker is None:
         return hits
     return rerank(request.query, hits, request.reranker)[: request.k]
@@ -179,6 +185,23 @@ def fused(lists: list[RankedList], facts: dict[int, ChunkFacts], request: Search
         else lambda facts: 0.0
     )
     return fuse(lists, facts, rrf_k=settings.rrf_k, per_article=settings.per_article, bonus=bonus)
+
+
+def one_per_story(
+    view: StoreView, ranked: list[tuple[int, float]], facts: dict[int, ChunkFacts]
+) -> list[tuple[int, float]]:
+    """The ranking without the chunks of a story's other copies: the same wire text in several outlets
+    (or an updated version) is one result, shown by its best-ranked copy."""
+    story = view.stories_of(list(dict.fromkeys(facts[chunk].article_id for chunk, _ in ranked)))
+    if not story:
+        return ranked
+    shown_by: dict[str, str] = {}
+    kept = []
+    for chunk, score in ranked:
+        article = facts[chunk].article_id
+        if shown_by.setdefault(story.get(article, article), article) == article:
+            kept.append((chunk, score))
+    return kept
 
 
 # -- reranking -------------------------------------------------------------------------------

@@ -100,8 +100,19 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class StoryCopy:
+    """Another stored copy of a hit's story: the same wire text in another outlet, or another version."""
+
+    article_id: str
+    source: str = ""
+    url: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One ranked passage with the metadata of the article it comes from."""
+    """One ranked passage with the metadata of the article it comes from, and the other copies of its
+    story (``also_in``), which a search shows once."""
 
     article_id: str
     text: str
@@ -113,6 +124,7 @@ class Hit:
     published: str = ""
     source: str = ""
     authors: tuple[str, ...] = ()
+    also_in: tuple[StoryCopy, ...] = ()
 
     @classmethod
     def of_article(cls, article: Article, start: int, end: int, score: float) -> "Hit":
@@ -130,6 +142,7 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["authors"] = list(self.authors)
+        data["also_in"] = [asdict(copy) for copy in self.also_in]
         return data
 
 

@@ -101,3 +101,24 @@ def test_snapshot_copies_an_index_to_open_with_index_and_refuses_an_existing_fol
     assert main(["snapshot", str(tmp_path / "copy2"), "--index", folder, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["articles"], report["chunks"], report["vectors_copied"], report["keywords_copied"]) == (2, 2, True, True)
+
+
+def test_search_shows_a_story_once_with_also_in_and_every_copy_on_request(tmp_path, tiny_model_path, capsys):
+    folder = str(tmp_path / "ix")
+    wire = " ".join(f"Dock workers in Rotterdam walked out on day {n} of the strike over pay and hours." for n in range(30))
+    news = write_jsonl(tmp_path / "news.jsonl", [
+        json.dumps({"id": "ap", "text": wire, "source": "AP", "published": "2022-03-01", "url": "https://ap.example/1"}),
+        json.dumps({"id": "herald", "text": f"{wire} Copyright Herald.", "source": "Herald", "published": "2022-03-02"}),
+    ])
+    assert main(["ingest", str(news), "--index", folder, "--model", str(tiny_model_path), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["search", "Rotterdam strike", "--index", folder, "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert len(hits) == 1
+    other = ({"ap", "herald"} - {hits[0]["article_id"]}).pop()
+    assert [copy["article_id"] for copy in hits[0]["also_in"]] == [other]
+    assert set(hits[0]["also_in"][0]) == {"article_id", "source", "url", "published"}
+    assert main(["search", "Rotterdam strike", "--index", folder, "--all-copies", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["hits"]) == 2
+    assert main(["search", "Rotterdam strike", "--index", folder]) == 0
+    assert "also in: " in capsys.readouterr().out

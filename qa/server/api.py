@@ -141,10 +141,15 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         as_of: Annotated[
             str | None, Query(description="search as on this date (YYYY-MM-DD): nothing later, recent first")
         ] = None,
+        all_copies: Annotated[
+            bool, Query(description="each near-copy of a story on its own (else once, the others in also_in)")
+        ] = False,
     ) -> dict[str, Any]:
-        """The passages most relevant to a query, best first."""
+        """The passages most relevant to a query, best first; near-copies of one story (the same wire
+        text in several outlets, updated versions) once, by the best-ranked copy, the others in its
+        ``also_in``."""
         filters = Filters(source=source, since=since, until=until, as_of=as_of)
-        hits = service.search(q, k, filters=filters, mode=mode)
+        hits = service.search(q, k, filters=filters, mode=mode, all_copies=all_copies)
         return {"query": q, "hits": [hit.to_dict() for hit in hits]}
 
     @api.get("/quotes", responses=_errors({400: "no speaker, or a bad date"}))

@@ -60,7 +60,7 @@ def create_app(
     With ``chat_in_background`` the chat page is built in a thread started here, and mounted (its
     Gradio queue started) once the server runs and the page is built; /api/* answers meanwhile.
     Otherwise it is built before this returns. Either way the quotes of an index stored without them
-    are extracted after the page is built."""
+    are extracted, and its articles grouped into stories, after the page is built."""
     service = IndexService(index)
     chat = ChatPage(
         service, examples=examples, concurrency=concurrency, max_upload_bytes=max_upload_bytes,
@@ -84,6 +84,7 @@ def create_app(
     else:
         chat.build()
         service.backfill_quotes()
+        service.backfill_stories()
     return app
 
 
@@ -97,6 +98,10 @@ def _finish_starting(chat: ChatPage, service: IndexService) -> None:
         service.backfill_quotes()
     except Exception:
         log.exception("the quotes of the stored articles could not be extracted; the server serves on")
+    try:
+        service.backfill_stories()
+    except Exception:
+        log.exception("the stored articles could not be grouped into stories; the server serves on")
 
 
 class ChatPage:

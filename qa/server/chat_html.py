@@ -116,8 +116,19 @@ def _hit_html(rank: int, hit: Hit, citations: Sequence[Citation]) -> str:
         f'<div class="qa-hit-top"><span class="qa-rank">{rank}.</span>'
         f'<span class="qa-hit-title">{_title_link(hit.title or hit.article_id, hit.url)}</span>'
         f'<span class="qa-score" title="relevance score">{hit.score:.3f}</span></div>'
-        f'<div class="qa-meta">{byline}</div><p class="qa-passage">{_highlighted(hit, cited)}</p></div>'
+        f'<div class="qa-meta">{byline}</div><p class="qa-passage">{_highlighted(hit, cited)}</p>'
+        f"{_also_in_html(hit)}</div>"
     )
+
+
+def _also_in_html(hit: Hit) -> str:
+    """The other copies of the hit's story (the same wire text elsewhere, updated versions)."""
+    if not hit.also_in:
+        return ""
+    labels = [(copy.source or copy.article_id, _readable_date(copy.published), copy.url) for copy in hit.also_in]
+    copies = ", ".join(_title_link(" · ".join(part for part in (name, day) if part), url) for name, day, url in labels)
+    return f'<div class="qa-meta qa-also-in">Also in: {copies}</div>'
+
 
 
 def facts_html(facts: dict[str, Any]) -> str:

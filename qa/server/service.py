@@ -35,8 +35,10 @@ class IndexService:
         self.write_wait = write_wait
         self._writer = threading.Lock()
 
-    def search(self, query: str, k: int, *, filters: Filters = Filters(), mode: str | None = None) -> list[Hit]:
-        return self.index.search(query, k, filters=filters, mode=mode)
+    def search(
+        self, query: str, k: int, *, filters: Filters = Filters(), mode: str | None = None, all_copies: bool = False
+    ) -> list[Hit]:
+        return self.index.search(query, k, filters=filters, mode=mode, all_copies=all_copies)
 
     def ask(
         self, question: str, *, history: Sequence[tuple[str, str]], k: int, filters: Filters = Filters(),
@@ -106,4 +108,18 @@ class IndexService:
             log.warning("quotes not extracted yet: %s", error)
             return 0
         log.info("quotes extracted from %d stored articles", done)
+        return done
+
+    def backfill_stories(self) -> int:
+        """Group the stored articles of an index built before stories were grouped into stories, as
+        backfill_quotes does for quotes (searches show every copy until then)."""
+        if not self.index.stories_pending():
+            return 0
+        try:
+            with self._writer:
+                done = self.index.ensure_stories(wait=self.write_wait)
+        except IndexBusyError as error:
+            log.warning("stories not grouped yet: %s", error)  # the next write groups them first
+            return 0
+        log.info("%d stored articles grouped into stories", done)
         return done

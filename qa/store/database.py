@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from qa.store import quote_rows
+from qa.store import quote_rows, stories
 from qa.store.chunk_table import ChunkTable
 from qa.store.quote_rows import SpeakerQuotes, like_escaped
 from qa.types import Article, Chunk, Filters, FoundQuotes, Hit, Person, Quote
@@ -60,8 +60,9 @@ HIT_COLUMNS = """c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1,
 
 @dataclass(frozen=True)
 class NewArticle:
-    """An article ready to store: its chunks, their vectors (one row each), its quotes and people, and the
-    quotes' vectors (aligned with ``found.quotes``; None for a quote not embedded)."""
+    """An article ready to store: its chunks, their vectors (one row each), its quotes and people, the
+    quotes' vectors (aligned with ``found.quotes``; None for a quote not embedded), and its story signature
+    (stories.signature; None leaves it out of the story grouping)."""
 
     article: Article
     text_hash: str
@@ -69,6 +70,7 @@ class NewArticle:
     vectors: np.ndarray
     found: FoundQuotes = FoundQuotes()
     quote_vectors: Sequence[np.ndarray | None] = ()
+    signature: np.ndarray | None = None
 
 
 class Database:
@@ -79,7 +81,7 @@ class Database:
         self._local = threading.local()
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
-        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {quote_rows.SCHEMA} COMMIT;")
+        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {quote_rows.SCHEMA} {stories.SCHEMA} COMMIT;")
         with self._transaction() as db:
             quote_rows.migrate(db)
 
@@ -310,9 +312,11 @@ class Database:
         transaction. Returns (generation before, chunk ids removed, chunk ids added in order)."""
         with self._transaction() as db:
             before = self.generation()
-            replaced = [item.article.id for item in new]
-            removed = self._delete(db, list(removed_ids) + replaced)
+            gone = list(removed_ids) + [item.article.id for item in new]
+            regroup = stories.touched(db, gone)
+            removed = self._delete(db, gone)
             added = [self._insert(db, item) for item in new]
+            stories.record(db, new, regroup)
             db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
         added_ids = np.concatenate(added) if added else np.zeros(0, dtype=np.int64)
         return before, removed, added_ids

@@ -15,13 +15,14 @@ from qa.errors import QAError
 from qa.store.files import write_json_atomically
 from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
 from qa.store.keywords import KeywordIndex
-from qa.store.database import Database, NewArticle
+from qa.store import stories
+from qa.store.database import Database, NewArticle, _filter_clause
 from qa.store.manifest import FORMAT_VERSION, MANIFEST, Chunking, Manifest, now, read_manifest
 from qa.store.rwlock import ReadWriteLock
 from qa.store.vectors import VectorIndex
 from qa.store.writelock import WriteLock
 from qa.store.quote_rows import SpeakerQuotes
-from qa.types import Article, Filters, FoundQuotes, Hit, Person, Quote
+from qa.types import Article, Filters, FoundQuotes, Hit, Person, Quote, StoryCopy
 
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
@@ -205,6 +206,24 @@ class Store:
         of them since ``recent_since``)."""
         return self.database.people(name_words, filters=filters, recent_since=recent_since)
 
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story of each given article: the id that all stored copies of it share (its own id when
+        no other stored article is a near-copy of it), to count what copies say once."""
+        grouped = stories.stories_of(self.database.connection(), article_ids)
+        return {article: grouped.get(article, article) for article in article_ids}
+
+    def story_counts(self) -> dict[str, int]:
+        """Stories with more than one stored copy, and the articles in them."""
+        return stories.counts(self.database.connection())
+
+    def add_story_signatures(
+        self, found: Sequence[tuple[str, str, np.ndarray | None]], state: dict[str, int], *, restart: bool = False
+    ) -> None:
+        """Group articles stored without a story signature (article id, text hash, signature), and set
+        bookkeeping values, at once (``restart``: forgetting every grouping first); like replace_quotes it
+        leaves the generation alone, since searches read the grouping from SQLite."""
+        stories.backfill(self.database, found, state, restart=restart)
+
     def state(self, key: str) -> int | None:
         """A bookkeeping value of the index (e.g. which quote extractor its quotes come from)."""
         return self.database.state(key)
@@ -291,6 +310,24 @@ class StoreView:
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order; chunks no longer stored are dropped."""
         return self._database.hits(scored)
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story of each given article that has stored near-copies (the others are their own)."""
+        return stories.stories_of(self._database.connection(), article_ids)
+
+    def copies(self, article_ids: Sequence[str], filters: Filters = Filters()) -> dict[str, tuple[StoryCopy, ...]]:
+        """The other stored copies of each given article's story that ``filters`` allows, newest first."""
+        story = self.stories_of(article_ids)
+        where, params = _filter_clause(filters)
+        by_story: dict[str, list[StoryCopy]] = {}
+        for key, article_id, source, url, published in stories.members(
+            self._database.connection(), sorted(set(story.values())), where, params
+        ):
+            by_story.setdefault(key, []).append(StoryCopy(article_id, source, url, published))
+        return {
+            article: tuple(copy for copy in by_story.get(key, ()) if copy.article_id != article)
+            for article, key in story.items()
+        }
 
 
 def _new_chunks(new: Sequence[NewArticle], added_ids: np.ndarray) -> list[NewChunks]:

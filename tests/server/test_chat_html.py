@@ -59,3 +59,17 @@ def test_the_upload_report_gives_counts_and_each_failure_with_its_reason():
     html = report_html(report)
     assert "Added <b>2</b>, replaced <b>0</b>, skipped <b>1</b>, failed <b>1</b>" in html
     assert "&lt;b&gt;x&lt;/b&gt;.jsonl:3: missing field &#x27;text&#x27;" in html
+
+
+def test_the_sources_panel_lists_the_other_copies_of_a_story_escaped_with_web_links_only():
+    from qa.types import StoryCopy
+
+    copies = (
+        StoryCopy("c1", source="Wire <b>Service</b>", url="https://wire.example/1", published="2022-01-20"),
+        StoryCopy("c2", source="", url="javascript:alert(1)", published=""),
+    )
+    panel = sources_html(answer_of(hit(also_in=copies)))
+    assert "Also in: " in panel
+    assert '<a href="https://wire.example/1" target="_blank" rel="noopener noreferrer">Wire &lt;b&gt;Service&lt;/b&gt; · 20 Jan 2022</a>' in panel
+    assert "c2" in panel and "javascript:" not in panel
+    assert "Also in" not in sources_html(answer_of(hit()))

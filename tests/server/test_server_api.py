@@ -217,3 +217,21 @@ def test_an_unexpected_error_is_a_bare_500_and_is_logged(index, monkeypatch, cap
     assert reply.json() == {"error": "internal server error"}
     assert "secret" not in reply.text
     assert "secret detail" in caplog.text
+
+
+def test_search_shows_a_story_once_with_its_copies_and_all_copies_shows_each(tmp_path, tiny_embedder):
+    from qa.index import Index
+    from qa.types import Article
+
+    wire = " ".join(f"The harbour reopened on day {n} after the storm, and the first boats left at dawn." for n in range(30))
+    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as index:
+        index.add([
+            Article(id="ap", text=wire, source="AP", url="https://ap.example/1", published="2022-02-01"),
+            Article(id="coast", text=f"{wire} Reprinted by Coast News.", source="Coast News", published="2022-02-02"),
+        ])
+        client = TestClient(create_app(index))
+        hits = client.get("/api/search", params={"q": "harbour reopened"}).json()["hits"]
+        assert len(hits) == 1
+        assert [copy["article_id"] for copy in hits[0]["also_in"]] == [({"ap", "coast"} - {hits[0]["article_id"]}).pop()]
+        every = client.get("/api/search", params={"q": "harbour reopened", "all_copies": "true"}).json()["hits"]
+        assert sorted(hit["article_id"] for hit in every) == ["ap", "coast"]
