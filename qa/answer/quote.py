@@ -4,6 +4,7 @@ about X instead (qa.answer.sentences.reported_speech), never presented as X's wo
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from qa.answer.compose import Citations, context_span
@@ -31,6 +32,7 @@ def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> An
     ranked = ranking.ranked
     if not ranked or (topic and ranked[0].score < MIN_QUOTE_SCORE):
         return reported_speech(index, request, speaker, topic, quoted_elsewhere=bool(ranked))
+    ranked = _once_each(ranked)
     chosen = ranked[:MAX_QUOTES] if not topic else [ranked[0]] + [
         r for r in ranked[1:] if r.score >= max(MIN_QUOTE_SCORE, QUOTE_FOLLOWER_SHARE * ranked[0].score)
     ][: MAX_QUOTES - 1]
@@ -45,6 +47,18 @@ def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> An
         lines.append(f"{_who_said(ranked_quote, previous)}: “{quote.text}” [{number}]")
     lines += _namesakes_note(speaker, ranking.resolution)
     return request.answer("\n".join(lines), citations, hits, "quote")
+
+
+def _once_each(ranked: Sequence[RankedQuote]) -> list[RankedQuote]:
+    """The same words reported by several articles (copies of one wire story, say) are one quotation."""
+    seen: set[str] = set()
+    kept = []
+    for ranked_quote in ranked:
+        words = " ".join(re.findall(r"\w+", ranked_quote.quote.text.casefold()))
+        if words not in seen:
+            seen.add(words)
+            kept.append(ranked_quote)
+    return kept
 
 
 def _namesakes_note(speaker: str, resolution: Resolution | None) -> list[str]:
