@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"  # or --bench
 CACHE = Path.home() / ".cache" / "article-qa"
-MIX = (("search", 60), ("ask", 20), ("article", 15), ("upload", 5))
+MIX = "search=60,ask=20,article=15,upload=5"
 UPLOAD_IDS = 20
 SAMPLE_SECONDS = 5
 STARTUP_SECONDS = 300
@@ -178,8 +178,8 @@ def run_clients(clients: int, seconds: float, request: Callable[[httpx.Client, r
     return tally, time.perf_counter() - started
 
 
-def mixed(questions: list[str], article_ids: list[str], upload_texts: list[str]):
-    kinds = [kind for kind, weight in MIX for _ in range(weight)]
+def mixed(questions: list[str], article_ids: list[str], upload_texts: list[str], mix: dict[str, int]):
+    kinds = [kind for kind, weight in mix.items() for _ in range(weight)]
 
     def request(http: httpx.Client, chooser: random.Random, serial: int) -> tuple[str, httpx.Response]:
         kind = chooser.choice(kinds)
@@ -260,7 +260,7 @@ def soak(args, index: Path, questions: list[str]) -> dict:
     article_ids = [article.id for _, _, article in store.articles_after(0, 500)]
     upload_texts = [article.text for _, _, article in store.articles_after(0, UPLOAD_IDS)]
     store.close()
-    request = mixed(questions, article_ids, upload_texts)
+    request = mixed(questions, article_ids, upload_texts, args.mix)
     with qa_server(index, free_port()) as (base, pid):
         started_load = load()
         warm, _ = run_clients(args.clients, args.warmup, request, base)
@@ -353,7 +353,7 @@ def main() -> int:
     bench = Path(args.bench)
     build_index(cached, bench / "articles.jsonl", args.articles)
     questions = [json.loads(line)["question"] for line in (bench / "questions.jsonl").open(encoding="utf-8")]
-    report: dict = {"machine_cores": os.cpu_count()}
+    report: dict = {"machine_cores": os.cpu_count(), "mix": args.mix}
     with tempfile.TemporaryDirectory(prefix="qa-soak-") as temp:
         index = Path(temp) / "index"
         if args.seconds:
@@ -376,11 +376,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--seconds", type=float, default=600, help="soak length after the warm-up (0: no soak)")
     p.add_argument("--warmup", type=float, default=60)
+    p.add_argument("--mix", type=_mix, default=_mix(MIX), help=f"kind=weight,... of the soak's requests (default {MIX})")
     p.add_argument("--txtai-python", help="python of a virtual environment with txtai[api]: compare search with it")
     p.add_argument("--peer-seconds", type=float, default=60, help="length of each search round against each server")
     p.add_argument("--peer-rounds", type=int, default=2)
     p.add_argument("--json", help="write the whole report (with every /proc sample) here")
     return p
+
+
+def _mix(text: str) -> dict[str, int]:
+    weights = {kind: int(weight) for kind, weight in (part.split("=") for part in text.split(","))}
+    unknown = set(weights) - {"search", "ask", "article", "upload"}
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown request kinds: {', '.join(sorted(unknown))}")
+    return weights
 
 
 if __name__ == "__main__":
