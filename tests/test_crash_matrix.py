@@ -1,4 +1,4 @@
-"""A few points of bench/crash_matrix.py (issue 14, item 1), with the tiny model on made-up news: a child
+"""Five points of bench/crash_matrix.py (issue 14, item 1), with the tiny model on made-up news: a child
 process SIGKILLs itself mid-write; the index must open with its parts in agreement, keep every commit,
 and converge on an uninterrupted run's state when the operation runs again. The whole matrix (42
 points, real model, RealTime QA) is the bench script's, its results in RELIABILITY.md."""
@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-POINTS = (  # only the ingest's child loads the model
-    "ingest:sql.committed#2",  # two batches stored, the vectors and BM25 index never saved
+# Points whose child embeds nothing, so it never loads the model: a kill mid-ingest is
+# tests/test_crash_safety.py's, and the matrix's (24 of its 42 points embed).
+POINTS = (
+    "delete:sql.commit#1",  # inside the SQLite transaction: rolled back, nothing deleted
     "delete:keywords.renamed#1",  # the new BM25 build in place, the older not yet removed, vectors not saved
     "backfill:sql.committed#1",  # one batch of re-extracted quotes stored
     "band-shrink:vectors.build#1",  # a delete took an IVF index below its band: killed as it rebuilds flat
@@ -54,4 +56,4 @@ def test_sigkilled_writes_open_consistent_keep_commits_and_converge(tmp_path, ti
     assert [f"{row['scenario']}:{row['point']}" for row in rows] == list(POINTS)
     for row in rows:
         assert row["killed"] and row["problems"] == [], row
-    assert rows[0]["commits"] == 2  # the kill came after the second commit, and both were kept
+    assert rows[0]["commits"] == 0 and rows[1]["commits"] == 1  # the kill came before, or after, the commit
