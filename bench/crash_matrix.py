@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
 import os
 import shutil
@@ -84,19 +85,12 @@ def corpus(path: Path) -> list:
     raise SystemExit(f"{path}: fewer than {BASE + ADDED + 10} usable articles")
 
 
-# -- scenarios: the starting index, and the operation killed and run again --------------------------------
-
-
-def starting_articles(scenario: str, articles: list) -> list:
-    return articles[: BASE + ADDED] if scenario == "band-shrink" else articles[:BASE]
-
-
 def prepare(scenario: str, folder: Path, articles: list, embedder) -> None:
     """The index an operation starts from."""
     from qa.index import Index
 
     with Index.open(folder, embedder=embedder, settings=settings(embedder.name), create=True) as index:
-        index.add(starting_articles(scenario, articles))
+        index.add(articles[: BASE + ADDED] if scenario == "band-shrink" else articles[:BASE])
     if scenario == "backfill":  # an index whose quotes come from an older extractor
         with sqlite3.connect(folder / "meta.sqlite") as db:
             db.execute("DELETE FROM quotes")
@@ -113,7 +107,8 @@ def operate(scenario: str, folder: Path, articles: list, embedder, model: str) -
         if scenario in ("ingest", "band-grow"):
             index.add(articles[: BASE + ADDED])
         elif scenario == "replace":
-            changed = [_changed(article) for article in articles[:10]]
+            note = "\n\nThis story was updated with a correction."
+            changed = [dataclasses.replace(article, text=article.text + note) for article in articles[:10]]
             index.add(changed + articles[BASE + ADDED : BASE + ADDED + 4])
         elif scenario == "delete":
             index.delete([article.id for article in articles[5:15]])
@@ -121,12 +116,6 @@ def operate(scenario: str, folder: Path, articles: list, embedder, model: str) -
             index.delete([article.id for article in articles[10 : BASE + ADDED]])
         elif scenario == "backfill":
             index.ensure_quotes()
-
-
-def _changed(article):
-    from dataclasses import replace
-
-    return replace(article, text=article.text + "\n\nThis story was updated with a correction.")
 
 
 def settings(model: str):
@@ -162,9 +151,6 @@ def small_bands(flat_limit: int | None) -> Iterator[None]:
         yield
     finally:
         vectors.FLAT_LIMIT, indexing.QUOTES_BACKFILL_BATCH = kept
-
-
-# -- the child: the operation, armed to die at one point ------------------------------------------------
 
 
 def arm(point: str, journal: Path, embedder) -> None:
@@ -260,10 +246,7 @@ def run_child(args: argparse.Namespace, scenario: str, point: str, folder: Path,
     return done.returncode
 
 
-# -- the checks -----------------------------------------------------------------------------------------
-
-
-def state(folder: Path, embedder, scenario: str) -> tuple[dict, list[str]]:
+def state(folder: Path, embedder) -> tuple[dict, list[str]]:
     """Open the index; what it holds, and every disagreement between its parts."""
     import numpy as np
 
@@ -325,11 +308,13 @@ def check_point(
     if point and not result["killed"]:
         result["problems"] = ["the child never reached the point"]
         return result
-    before = setup_state(setup)
+    with sqlite3.connect(f"file:{setup / 'meta.sqlite'}?mode=ro", uri=True) as db:
+        before = {"articles": dict(db.execute("SELECT id, text_hash FROM articles")),
+                  "quotes": db.execute("SELECT count(*) FROM quotes").fetchone()[0]}
     commits = [json.loads(line) for line in journal.read_text().splitlines()] if journal.exists() else []
     expected = commits[-1] if commits else before
     try:
-        after_kill, problems = state(folder, embedder, scenario)
+        after_kill, problems = state(folder, embedder)
     except Exception as error:  # an index that does not open is what this matrix looks for
         result["problems"] = [f"does not open: {type(error).__name__}: {error}"]
         return result
@@ -339,7 +324,7 @@ def check_point(
     if strays:
         problems.append(f"temporaries of the killed write left after the open: {', '.join(strays)}")
     operate(scenario, folder, corpus(Path(args.articles)), embedder, embedder.name)  # the operation again, to completion
-    final, more = state(folder, embedder, scenario)
+    final, more = state(folder, embedder)
     problems += [f"after the re-run: {problem}" for problem in more]
     if reference is not None:
         problems += [f"re-run differs from an uninterrupted run in {key}" for key in
@@ -347,12 +332,6 @@ def check_point(
     result.update(problems=problems, commits=len(commits), seconds=round(time.monotonic() - started, 1),
                   final=final)
     return result
-
-
-def setup_state(folder: Path) -> dict:
-    with sqlite3.connect(f"file:{folder / 'meta.sqlite'}?mode=ro", uri=True) as db:
-        return {"articles": dict(db.execute("SELECT id, text_hash FROM articles")),
-                "quotes": db.execute("SELECT count(*) FROM quotes").fetchone()[0]}
 
 
 def main() -> int:
