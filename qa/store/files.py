@@ -29,6 +29,14 @@ def replace_atomically(target: Path, write: Callable[[str], None]) -> None:
     _fsync_dir(target.parent)
 
 
+def remove_temporaries(folder: Path) -> None:
+    """Remove the temporary files of replacements killed midway (a SIGKILL skips the cleanup above).
+    Only for the folder's one writer: anyone else's temporary may still be being written."""
+    for path in folder.glob(".*.tmp"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+
+
 def write_json_atomically(target: Path, data: dict[str, Any]) -> None:
     def write(temp: str) -> None:
         with open(temp, "w", encoding="utf-8") as handle:

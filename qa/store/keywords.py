@@ -114,7 +114,8 @@ class KeywordIndex:
         return tokenizer
 
     def save(self, index_folder: Path) -> None:
-        """Write this build to keywords/ unless it is there, then drop older builds and other versions' builds."""
+        """Write this build to keywords/ unless it is there, then drop older builds, other versions' builds
+        and the unfinished builds of killed writers."""
         root = index_folder / FOLDER
         target = root / _build_name(self.generation)
         root.mkdir(exist_ok=True)
@@ -128,9 +129,11 @@ class KeywordIndex:
                 shutil.rmtree(temp, ignore_errors=True)
                 if not target.is_dir():  # not a race with another process saving the same build
                     raise
+        # Only the index's writer saves (it holds write.lock), so a hidden folder here is the temporary
+        # build of a writer killed midway, and goes with the older builds.
         kept = {_build_name(generation) for generation in _builds(root) if generation >= self.generation}
         for entry in root.iterdir():
-            if entry.is_dir() and entry.name not in kept and not entry.name.startswith("."):  # "." : being written
+            if entry.is_dir() and entry.name not in kept:
                 shutil.rmtree(entry, ignore_errors=True)
 
     def _write(self, folder: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from qa.errors import QAError
-from qa.store.files import write_json_atomically
+from qa.store.files import remove_temporaries, write_json_atomically
 from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
 from qa.store.keywords import KeywordIndex
 from qa.store import stories
@@ -86,6 +86,7 @@ class Store:
                     store.save()
                 elif alone:
                     keywords.save(folder)
+                    remove_temporaries(folder)
         return store
 
     def _load_vectors(self) -> bool:
@@ -258,7 +259,9 @@ class Store:
                 self._rebuild_vectors()  # the collection outgrew (or shrank below) its index type
 
     def save(self) -> None:
-        """Persist vectors.faiss and the BM25 index, then the manifest that vouches for them."""
+        """Persist vectors.faiss and the BM25 index, then the manifest that vouches for them (and clear
+        away what a writer killed while saving left). By the holder of the write lock only."""
+        remove_temporaries(self.folder)
         self._sync_keywords().save(self.folder)
         with self._lock.reading():
             generation, kind = self._generation, self._vectors.kind
