@@ -12,6 +12,7 @@ from qa.errors import QAError
 from qa.ingest import EXPECTED, SUFFIXES, article_from_dict, load_articles
 from qa.ingest.common import type_name
 from qa.ingest.urls import load_urls
+from qa.ingest.web import is_url
 from qa.types import Article, IngestError
 
 if TYPE_CHECKING:
@@ -63,8 +64,12 @@ def articles_from_records(records: Sequence[Any], fetch: FetchConfig | None = No
     for position, record in enumerate(records):
         origin = f"articles[{position}]"
         if isinstance(record, str) and fetch is not None:
-            yield from load_urls([record], fetch)
-        elif not isinstance(record, dict):
+            if is_url(record):
+                yield from load_urls([record], fetch)
+            else:
+                yield IngestError(origin, "expected a JSON object (an article) or an http(s) address, got a string")
+            continue
+        if not isinstance(record, dict):
             yield IngestError(origin, f"expected a JSON object, got {type_name(record)}")
             continue
         try:
