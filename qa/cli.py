@@ -203,14 +203,24 @@ def _ingest(args: argparse.Namespace) -> int:
     from qa.ingest import load_articles
     from qa.ingest.urls import load_urls
     from qa.ingest.web import is_url
+    from qa.types import Article, IngestReport
 
     urls = [path for path in args.paths if is_url(path)]
     files = load_articles(*(path for path in args.paths if not is_url(path)))
     # The command line fetches what its user names, their own network included (a server does not).
     items = itertools.chain(files, load_urls(urls, config.FetchConfig(allow_private=True)))
-    with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
-        with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
-            report = index.add(items, on_progress=bar.update)
+    failed, first = [], None
+    for item in items:
+        if isinstance(item, Article):
+            first = item
+            break
+        failed.append(item)
+    if first is None:  # nothing readable: the index is not even opened, so it stays exactly as it was
+        report = IngestReport(failed=tuple(failed))
+    else:
+        with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
+            with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
+                report = index.add(itertools.chain(failed, [first], items), on_progress=bar.update)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -256,7 +266,7 @@ def _search(args: argparse.Namespace) -> int:
         print(f"{rank}. [{hit.score:.3f}] {hit.title or hit.article_id}" + (f" — {byline}" if byline else ""))
         if hit.url:
             print(f"   {hit.url}")
-        print(f"   {hit.article_id} chars {hit.start}-{hit.end}")
+        print(f"   {hit.article_id} chars {hit.start}-{hit.end}" + (f", p. {hit.page}" if hit.page else ""))
         print("   " + " ".join(hit.text.split()))
         print()
     return 0

@@ -21,7 +21,7 @@ from qa.errors import QAError
 from qa.ingest.urls import entry_article, kind_of, listed_entries
 from qa.ingest.web import Fetcher, checked_url
 from qa.store.files import write_json_atomically
-from qa.types import IngestError, content_id
+from qa.types import IngestError, IngestReport, content_id
 
 if TYPE_CHECKING:
     from qa.config import FetchConfig
@@ -130,7 +130,7 @@ class Watcher:
                 items[entry.key] = {**known, "version": entry.version}
             else:
                 fresh.append((entry, found))
-        report = self.index.add([article for _, article in fresh])
+        report = self.index.add([article for _, article in fresh]) if fresh else IngestReport()
         rejected = {error.origin for error in report.failed}
         for entry, article in fresh:
             if article.origin not in rejected:

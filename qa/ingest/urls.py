@@ -4,8 +4,8 @@ apart by what the address answers. Every failure is an IngestError naming the ad
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.errors import QAError
