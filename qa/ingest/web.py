@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from qa.config import FetchConfig
 
 _REDIRECTS = {301, 302, 303, 307, 308}
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class HTTPStatusError(QAError):
@@ -125,7 +127,20 @@ class Fetcher:
         except httpx.HTTPError as err:
             raise QAError(f"request failed ({type(err).__name__}: {' '.join(str(err).split())[:160]})") from None
         media_type = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+        if body[:2] == _GZIP_MAGIC:  # a gzipped file itself (sitemap.xml.gz), not a gzip Content-Encoding
+            body, media_type = self._gunzipped(body), ""
         return Response(url, media_type, body, **_validators(reply.headers)), None
+
+    def _gunzipped(self, body: bytes) -> bytes:
+        """A gzip file's contents, held to the size cap as they expand (a small file can expand a lot)."""
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            data = inflate.decompress(body, self.config.max_bytes + 1)
+        except zlib.error as err:
+            raise QAError(f"broken gzip file ({err})") from None
+        if len(data) > self.config.max_bytes:
+            raise QAError(f"larger than the {self.config.max_bytes / 1024 / 1024:g} MB limit once decompressed")
+        return data
 
     def _body(self, reply: httpx.Response) -> bytes:
         limit = self.config.max_bytes

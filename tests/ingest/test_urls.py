@@ -3,6 +3,8 @@ or summary-only), sitemaps and sitemap indexes; and for each reader, the bad inp
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from feed_files import atom, page, rss, sitemap, sitemap_index
 from pdf_files import pdf_bytes
@@ -92,6 +94,17 @@ def test_a_sitemap_index_is_followed_to_its_pages():
         index = site.put("/sitemap.xml", sitemap_index([site.url("/one.xml"), site.url("/two.xml")]), content_type=XML)
         articles = read(index)
     assert [(a.id, a.title) for a in articles] == [(site.url(f"/{n}.html"), f"Harbour story {n}") for n in "abc"]
+
+
+def test_a_gzipped_sitemap_is_read_and_a_gzip_bomb_is_not():
+    with web_site() as site:
+        site.put("/a.html", page("Harbour budget approved", PARAGRAPHS))
+        packed = gzip.compress(sitemap([site.url("/a.html")]).encode())
+        good = site.put("/sitemap.xml.gz", packed, content_type="application/x-gzip")
+        bomb = site.put("/bomb.xml.gz", gzip.compress(b"<" * 5_000_000), content_type="application/gzip")
+        article, exploded = read(good, bomb)
+    assert isinstance(article, Article) and article.id == site.url("/a.html")
+    assert str(exploded) == f"{bomb}: larger than the 0.190735 MB limit once decompressed"
 
 
 def test_caps_on_items_and_sitemaps_hold():
