@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 from typing import TYPE_CHECKING, Sequence
@@ -33,24 +32,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Question answering over news articles.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser(
-        "ingest", help="add articles: files or folders (JSONL, txt, md, html, pdf) and web addresses (an article "
-        "page, a PDF, an RSS/Atom feed, a sitemap)",
-    )
+    ingest = commands.add_parser("ingest", help="add articles from files, folders and web addresses (pages, feeds)")
     ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     _index_option(ingest)
     ingest.add_argument("--model", help="sentence-transformers model name or path, for a new index")
     _json_option(ingest)
     ingest.set_defaults(run=_ingest)
 
-    watch = commands.add_parser(
-        "watch", help="poll RSS/Atom feeds and sitemaps, adding new and changed articles until Ctrl-C",
-    )
+    watch = commands.add_parser("watch", help="poll RSS/Atom feeds and sitemaps, adding new and changed articles")
     watch.add_argument("urls", nargs="+", metavar="FEED_OR_SITEMAP")
     watch.add_argument("--every", default="15m", help="how often to poll each address: 30s, 15m, 2h (default 15m)")
     watch.add_argument("--once", action="store_true", help="poll each address once, then stop")
     _index_option(watch)
-    watch.add_argument("--model", help="sentence-transformers model name or path, for a new index")
     watch.set_defaults(run=_watch)
 
     search = commands.add_parser("search", help="the passages most relevant to a query")
@@ -112,10 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         help="require this access token from browsers and API clients (default: $QA_AUTH_TOKEN; none)",
     )
     serve.add_argument("--max-upload-mb", type=float, default=20, help="largest upload accepted (default 20 MB)")
-    serve.add_argument(
-        "--allow-private-urls", action="store_true",
-        help="let users add articles from loopback and private network addresses (default: public addresses only)",
-    )
+    serve.add_argument("--allow-private-urls", action="store_true", help="let users add articles from private addresses")
     serve.set_defaults(run=_serve)
     return parser
 
@@ -200,27 +190,17 @@ def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa.index import Index
-    from qa.ingest import load_articles
-    from qa.ingest.urls import load_urls
-    from qa.ingest.web import is_url
-    from qa.types import Article, IngestReport
+    from qa.ingest import peek_articles
+    from qa.ingest.urls import load_sources
+    from qa.types import IngestReport
 
-    urls = [path for path in args.paths if is_url(path)]
-    files = load_articles(*(path for path in args.paths if not is_url(path)))
     # The command line fetches what its user names, their own network included (a server does not).
-    items = itertools.chain(files, load_urls(urls, config.FetchConfig(allow_private=True)))
-    failed, first = [], None
-    for item in items:
-        if isinstance(item, Article):
-            first = item
-            break
-        failed.append(item)
-    if first is None:  # nothing readable: the index is not even opened, so it stays exactly as it was
-        report = IngestReport(failed=tuple(failed))
-    else:
+    failed, items = peek_articles(load_sources(args.paths, config.FetchConfig(allow_private=True)))
+    report = IngestReport(failed=tuple(failed))  # unless there is something to add: else the index is not opened
+    if items is not None:
         with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
             with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
-                report = index.add(itertools.chain(failed, [first], items), on_progress=bar.update)
+                report = index.add(items, on_progress=bar.update)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -234,19 +214,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from qa.index import Index
-    from qa.watch import Watcher, parse_interval
+    from qa.watch import watch
 
-    every = parse_interval(args.every)
-    with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
-        watcher = Watcher(
-            index, args.urls, every=every, fetch=config.FetchConfig(allow_private=True),
-            say=lambda line: print(f"qa watch: {line}", flush=True),
-        )
-        try:
-            watcher.run(once=args.once)
-        except KeyboardInterrupt:
-            print("qa watch: stopped (everything added so far is kept)", file=sys.stderr, flush=True)
+    watch(args.index, args.urls, every=args.every, once=args.once, fetch=config.FetchConfig(allow_private=True),
+          say=lambda line: print(f"qa watch: {line}", flush=True), on_write_wait=_announce_wait(args.index))
     return 0
 
 

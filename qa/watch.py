@@ -26,10 +26,23 @@ from qa.types import IngestError, IngestReport, content_id
 if TYPE_CHECKING:
     from qa.config import FetchConfig
     from qa.index import Index
+    from qa.store.writelock import WaitCallback
 
 STATE_FILE = "watch.json"
 LONGEST_BACKOFF = 6 * 3600.0  # seconds: a feed down for days is still tried a few times a day
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def watch(
+    index_path: str, urls: Sequence[str], *, every: str, once: bool, fetch: FetchConfig, say: Callable[[str], None],
+    on_write_wait: WaitCallback | None = None,
+) -> None:
+    """`qa watch`: poll ``urls`` into the index at ``index_path`` (made if missing) until interrupted."""
+    from qa.index import Index
+
+    interval = parse_interval(every)
+    with Index.open(index_path, create=True, on_write_wait=on_write_wait) as index:
+        Watcher(index, urls, every=interval, fetch=fetch, say=say).run(once=once)
 
 
 def parse_interval(text: str) -> float:

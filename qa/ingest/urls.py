@@ -9,12 +9,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.errors import QAError
+from qa.ingest import load_articles
 from qa.ingest.common import Entry, article_from_dict
 from qa.ingest.feeds import feed_entries
 from qa.ingest.html import html_record
 from qa.ingest.pdf import parse_pdf
 from qa.ingest.sitemaps import parse_sitemap
-from qa.ingest.web import Fetcher, Response
+from qa.ingest.web import Fetcher, Response, is_url
 from qa.types import Article, IngestError
 
 if TYPE_CHECKING:
@@ -31,6 +32,13 @@ def load_urls(urls: Iterable[str], config: FetchConfig) -> Iterator[Article | In
     with Fetcher(config) as fetcher:
         for url in urls:
             yield from read_url(fetcher, url)
+
+
+def load_sources(sources: Iterable[str], config: FetchConfig) -> Iterator[Article | IngestError]:
+    """The articles of files, folders and web addresses, in the order given, lazily."""
+    with Fetcher(config) as fetcher:
+        for source in sources:
+            yield from read_url(fetcher, source) if is_url(source) else load_articles(source)
 
 
 def read_url(fetcher: Fetcher, url: str) -> Iterator[Article | IngestError]:
