@@ -190,11 +190,9 @@ def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa.index import Index
-    from qa.ingest import peek_articles
-    from qa.ingest.urls import load_sources
+    from qa.ingest.urls import load_sources, peek_articles
     from qa.types import IngestReport
 
-    # The command line fetches what its user names, their own network included (a server does not).
     failed, items = peek_articles(load_sources(args.paths, config.FetchConfig(allow_private=True)))
     report = IngestReport(failed=tuple(failed))  # unless there is something to add: else the index is not opened
     if items is not None:
@@ -216,8 +214,7 @@ def _ingest(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     from qa.watch import watch
 
-    watch(args.index, args.urls, every=args.every, once=args.once, fetch=config.FetchConfig(allow_private=True),
-          say=lambda line: print(f"qa watch: {line}", flush=True), on_write_wait=_announce_wait(args.index))
+    watch(args.index, args.urls, every=args.every, once=args.once, on_write_wait=_announce_wait(args.index))
     return 0
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from qa.errors import QAError
@@ -22,7 +21,6 @@ __all__ = [
     "normalise_date",
     "parse_html",
     "parse_pdf",
-    "peek_articles",
     "parse_text",
     "read_html",
     "read_jsonl",
@@ -65,18 +63,6 @@ def load_articles(*paths: str | os.PathLike) -> Result:
     """
     for path in map(Path, paths):
         yield from _load_path(path)
-
-
-def peek_articles(items: Iterable[Article | IngestError]) -> tuple[list[IngestError], Result | None]:
-    """The errors before the first article, and all the items again (None when there is no article at all):
-    a caller can tell that there is nothing to add before it opens an index."""
-    items = iter(items)
-    errors: list[IngestError] = []
-    for item in items:
-        if isinstance(item, Article):
-            return errors, itertools.chain(errors, [item], items)
-        errors.append(item)
-    return errors, None
 
 
 def _load_path(path: Path) -> Result:

@@ -3,6 +3,7 @@ apart by what the address answers. Every failure is an IngestError naming the ad
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 _HTML = {"text/html", "application/xhtml+xml"}
 _XML = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml"}
 _ROOT = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
+Items = Iterator[Article | IngestError]
 EXPECTED = "expected an HTML page, a PDF, an RSS/Atom feed or a sitemap"
 
 
@@ -39,6 +41,18 @@ def load_sources(sources: Iterable[str], config: FetchConfig) -> Iterator[Articl
     with Fetcher(config) as fetcher:
         for source in sources:
             yield from read_url(fetcher, source) if is_url(source) else load_articles(source)
+
+
+def peek_articles(items: Iterable[Article | IngestError]) -> tuple[list[IngestError], Items | None]:
+    """The errors before the first article, and all the items again (None when there is no article at all):
+    a caller can tell that there is nothing to add before it opens an index."""
+    items = iter(items)
+    errors: list[IngestError] = []
+    for item in items:
+        if isinstance(item, Article):
+            return errors, itertools.chain(errors, [item], items)
+        errors.append(item)
+    return errors, None
 
 
 def read_url(fetcher: Fetcher, url: str) -> Iterator[Article | IngestError]:
