@@ -32,12 +32,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Question answering over news articles.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="add articles (JSONL, txt, md, html; files or folders)")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest = commands.add_parser("ingest", help="add articles from files, folders and web addresses (pages, feeds)")
+    ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     _index_option(ingest)
     ingest.add_argument("--model", help="sentence-transformers model name or path, for a new index")
     _json_option(ingest)
     ingest.set_defaults(run=_ingest)
+
+    watch = commands.add_parser("watch", help="poll RSS/Atom feeds and sitemaps, adding new and changed articles")
+    watch.add_argument("urls", nargs="+", metavar="FEED_OR_SITEMAP")
+    watch.add_argument("--every", default="15m", help="how often to poll each address: 30s, 15m, 2h (default 15m)")
+    watch.add_argument("--once", action="store_true", help="poll each address once, then stop")
+    _index_option(watch)
+    watch.set_defaults(run=_watch)
 
     search = commands.add_parser("search", help="the passages most relevant to a query")
     search.add_argument("query")
@@ -115,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         help="require this access token from browsers and API clients (default: $QA_AUTH_TOKEN; none)",
     )
     serve.add_argument("--max-upload-mb", type=float, default=20, help="largest upload accepted (default 20 MB)")
+    serve.add_argument("--allow-private-urls", action="store_true", help="let users add articles from private addresses")
     serve.set_defaults(run=_serve)
     return parser
 
@@ -199,11 +207,15 @@ def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa.index import Index
-    from qa.ingest import load_articles
+    from qa.ingest.urls import load_sources, peek_articles
+    from qa.types import IngestReport
 
-    with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
-        with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
-            report = index.add(load_articles(*args.paths), on_progress=bar.update)
+    failed, items = peek_articles(load_sources(args.paths, config.FetchConfig(allow_private=True)))
+    report = IngestReport(failed=tuple(failed))  # unless there is something to add: else the index is not opened
+    if items is not None:
+        with Index.open(args.index, model=args.model, create=True, on_write_wait=_announce_wait(args.index)) as index:
+            with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
+                report = index.add(items, on_progress=bar.update)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -214,6 +226,13 @@ def _ingest(args: argparse.Namespace) -> int:
             f"failed {len(report.failed)}; {report.chunks} chunks in {report.seconds:.1f} s"
         )
     return 1 if report.failed and not (report.added or report.replaced or report.skipped) else 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from qa.watch import watch
+
+    watch(args.index, args.urls, every=args.every, once=args.once, on_write_wait=_announce_wait(args.index))
+    return 0
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -232,7 +251,7 @@ def _search(args: argparse.Namespace) -> int:
         print(f"{rank}. [{hit.score:.3f}] {hit.title or hit.article_id}" + (f" — {byline}" if byline else ""))
         if hit.url:
             print(f"   {hit.url}")
-        print(f"   {hit.article_id} chars {hit.start}-{hit.end}")
+        print(f"   {hit.article_id} chars {hit.start}-{hit.end}" + (f", p. {hit.page}" if hit.page else ""))
         print("   " + " ".join(hit.text.split()))
         if hit.also_in:
             print("   also in: " + "; ".join(
@@ -382,7 +401,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve(
         args.index, host=args.host, port=args.port, auth_token=args.auth_token,
-        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), allow_private_urls=args.allow_private_urls,
     )
     return 0
 

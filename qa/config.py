@@ -71,6 +71,22 @@ class LLMConfig:
         return base + "/chat/completions"
 
 
+@dataclass(frozen=True)
+class FetchConfig:
+    """How articles are fetched from the web (qa.ingest.web): its caps, timeouts and manners."""
+
+    timeout: float = 20.0  # seconds to connect, and between two pieces of a response
+    deadline: float = 60.0  # seconds for one whole response, however slowly it trickles in
+    max_bytes: int = 10 * 1024 * 1024  # largest response body (after decompression)
+    max_redirects: int = 5
+    max_items: int = 1000  # pages taken from one feed or sitemap (a sitemap index's children together)
+    max_sitemaps: int = 50  # sitemaps read for one sitemap index
+    user_agent: str = "article-qa/0.1 (news question answering; respects robots.txt)"
+    # Loopback, private, link-local and other non-public addresses. A server refuses them (a user must not
+    # make it fetch from its own network) unless started with --allow-private-urls; the command line allows them.
+    allow_private: bool = False
+
+
 def index_path() -> str:
     """The index folder commands use unless told: $QA_INDEX, else ./index."""
     return os.environ.get("QA_INDEX") or DEFAULT_INDEX

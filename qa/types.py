@@ -3,6 +3,7 @@ qa.errors), so every layer can import them."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -37,6 +38,12 @@ def text_fingerprint(text: str) -> str:
     (skipped), while ids, which users see and quote, stay exact to the text they were made from."""
     normalised = " ".join(unicodedata.normalize("NFC", text).casefold().split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page of a paged article (``pages``: each page's start offset in its text) that holds
+    character ``offset``; None for an article without pages."""
+    return bisect.bisect_right(pages, offset) if pages else None
 
 
 @dataclass(frozen=True)
@@ -81,10 +88,12 @@ class Article:
     authors: tuple[str, ...] = ()
     source: str = ""  # the outlet, e.g. "Washington Examiner" or "www.cnn.com"
     origin: str = ""  # where it was read from: "path/to/file.jsonl:12"
+    pages: tuple[int, ...] = ()  # a PDF's page start offsets in ``text`` (page 1 at 0); () when unpaged
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["authors"] = list(self.authors)
+        data["pages"] = list(self.pages)
         return data
 
 
@@ -125,6 +134,7 @@ class Hit:
     source: str = ""
     authors: tuple[str, ...] = ()
     also_in: tuple[StoryCopy, ...] = ()
+    page: int | None = None  # the page the passage starts on, for an article read from a PDF
 
     @classmethod
     def of_article(cls, article: Article, start: int, end: int, score: float) -> "Hit":
@@ -132,7 +142,7 @@ class Hit:
         return cls(
             article_id=article.id, text=article.text[start:end], start=start, end=end, score=score,
             title=article.title, url=article.url, published=article.published, source=article.source,
-            authors=article.authors,
+            authors=article.authors, page=page_at(article.pages, start),
         )
 
     def contains(self, article_id: str, start: int, end: int) -> bool:

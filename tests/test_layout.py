@@ -15,7 +15,7 @@ LAYERS = [
     {"qa.types", "qa.errors", "qa.config", "qa.text"},
     {"qa.chunk", "qa.embed", "qa.store", "qa.ingest", "qa.quotes"},
     {"qa.index", "qa.indexing", "qa.search"},
-    {"qa.answer", "qa.evaluate"},
+    {"qa.answer", "qa.evaluate", "qa.watch"},
     {"qa.server", "qa.cli"},
 ]
 

@@ -1,4 +1,4 @@
-"""Readers that turn files (JSONL, text, Markdown, HTML) into Articles, reporting bad input as IngestErrors."""
+"""Readers that turn files (JSONL, text, Markdown, HTML, PDF) into Articles, reporting bad input as IngestErrors."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from qa.errors import QAError
 from qa.ingest.common import article_from_dict, normalise_date
 from qa.ingest.html import parse_html, read_html
 from qa.ingest.jsonl import read_jsonl
+from qa.ingest.pdf import parse_pdf, read_pdf
 from qa.ingest.text import parse_text, read_text
 from qa.types import Article, IngestError
 
@@ -19,9 +20,11 @@ __all__ = [
     "load_articles",
     "normalise_date",
     "parse_html",
+    "parse_pdf",
     "parse_text",
     "read_html",
     "read_jsonl",
+    "read_pdf",
     "read_text",
 ]
 
@@ -47,8 +50,10 @@ _READERS: dict[str, Callable[[Path], Result]] = {
     ".markdown": _one_article_per_file(read_text),
     ".html": _one_article_per_file(read_html),
     ".htm": _one_article_per_file(read_html),
+    ".pdf": _one_article_per_file(read_pdf),
 }
 SUFFIXES = tuple(_READERS)
+EXPECTED = "(expected .jsonl, .txt, .md, .html or .pdf)"
 
 
 def load_articles(*paths: str | os.PathLike) -> Result:
@@ -67,7 +72,7 @@ def _load_path(path: Path) -> Result:
         yield IngestError(os.fspath(path), "no such file or directory")
     elif path.suffix.lower() not in _READERS:
         kind = f"'{path.suffix}'" if path.suffix else "(no extension)"
-        yield IngestError(os.fspath(path), f"unsupported file type {kind} (expected .jsonl, .txt, .md, .html)")
+        yield IngestError(os.fspath(path), f"unsupported file type {kind} {EXPECTED}")
     else:
         yield from _READERS[path.suffix.lower()](path)
 

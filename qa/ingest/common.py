@@ -6,6 +6,7 @@ import email.utils
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +53,17 @@ def decode_utf8(data: bytes) -> str:
         raise QAError(f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})") from None
 
 
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item a feed or a sitemap lists: ``facts`` are the article fields the listing gives (with
+    "text" when it carries the whole article, else the page at ``url`` is read for it)."""
+
+    key: str  # what the listing calls the item (a feed's guid, a sitemap's URL); the article's id
+    url: str
+    version: str  # changes when the listing's item does; "" when the listing cannot tell
+    facts: Mapping[str, Any]
 
 
 def host_of(url: str) -> str:

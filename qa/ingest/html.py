@@ -16,6 +16,11 @@ def read_html(path: str | os.PathLike) -> Article:
 
 
 def parse_html(html: str, origin: str) -> Article:
+    return article_from_dict(html_record(html), origin)
+
+
+def html_record(html: str | bytes) -> dict[str, Any]:
+    """The article's fields found in a page (for article_from_dict); QAError when it has no article text."""
     document = _extract(html)
     if document is None or document.body is None:
         raise QAError("no article text found in the HTML")
@@ -23,7 +28,7 @@ def parse_html(html: str, origin: str) -> Article:
     text = _body_text(document.body, title)
     if not text:
         raise QAError("no article text found in the HTML")
-    record = {
+    return {
         "title": title,
         "text": text,
         "url": document.url,
@@ -32,10 +37,9 @@ def parse_html(html: str, origin: str) -> Article:
         "authors": (document.author or "").split(";"),
         "source": document.sitename,
     }
-    return article_from_dict(record, origin)
 
 
-def _extract(html: str) -> Any:
+def _extract(html: str | bytes) -> Any:
     import trafilatura  # slow to import (~0.2 s), and only HTML input needs it
 
     try:

@@ -6,12 +6,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from qa.errors import QAError
-from qa.ingest import SUFFIXES, article_from_dict, load_articles
+from qa.ingest import EXPECTED, SUFFIXES, article_from_dict, load_articles
 from qa.ingest.common import type_name
+from qa.ingest.urls import load_urls
+from qa.ingest.web import is_url
 from qa.types import Article, IngestError
+
+if TYPE_CHECKING:
+    from qa.config import FetchConfig
 
 _LONGEST_NAME = 120
 
@@ -44,7 +49,7 @@ def read_upload(upload: Upload) -> Iterator[Article | IngestError]:
     suffix = PurePath(upload.name).suffix.lower()
     if suffix not in SUFFIXES:
         kind = f"'{suffix}'" if suffix else "(no extension)"
-        yield IngestError(upload.name, f"unsupported file type {kind} (expected .jsonl, .txt, .md or .html)")
+        yield IngestError(upload.name, f"unsupported file type {kind} {EXPECTED}")
         return
     local = str(upload.path)
     for item in load_articles(upload.path):
@@ -53,10 +58,17 @@ def read_upload(upload: Upload) -> Iterator[Article | IngestError]:
         yield item
 
 
-def articles_from_records(records: Sequence[Any]) -> Iterator[Article | IngestError]:
-    """Each record's Article, or an IngestError naming its position in the list."""
+def articles_from_records(records: Sequence[Any], fetch: FetchConfig | None = None) -> Iterator[Article | IngestError]:
+    """Each record's Article, or an IngestError naming its position in the list. With ``fetch``, a string
+    is a web address, whose articles (a page's, a feed's, a sitemap's) are fetched as it says."""
     for position, record in enumerate(records):
         origin = f"articles[{position}]"
+        if isinstance(record, str) and fetch is not None:
+            if is_url(record):
+                yield from load_urls([record], fetch)
+            else:
+                yield IngestError(origin, "expected a JSON object (an article) or an http(s) address, got a string")
+            continue
         if not isinstance(record, dict):
             yield IngestError(origin, f"expected a JSON object, got {type_name(record)}")
             continue

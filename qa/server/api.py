@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from qa.errors import IndexBusyError, QAError
 from qa.ingest import SUFFIXES
 from qa.ingest.common import type_name
-from qa.ingest.uploads import Upload, articles_from_records, display_name
+from qa.ingest.uploads import Upload, display_name
 from qa.types import Filters
 
 if TYPE_CHECKING:
@@ -72,10 +72,13 @@ _BUSY = "another process is writing the index"
 _ARTICLE_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["text"],
-            "properties": {name: {"type": "string"} for name in ("id", "title", "text", "url", "source", "published")},
-        }}},
+        "application/json": {"schema": {"type": "array", "minItems": 1, "items": {"anyOf": [
+            {"type": "object", "required": ["text"], "properties": {
+                name: {"type": "string"} for name in ("id", "title", "text", "url", "source", "published")
+            }},
+            {"type": "string", "description": "an http(s) address: an article page, a PDF, an RSS/Atom feed or "
+             "a sitemap"},
+        ]}}},
         "multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
             "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
         }}},
@@ -171,12 +174,14 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
         return answer.to_dict()
 
     @api.post("/articles", openapi_extra={"requestBody": _ARTICLE_BODY}, responses=_errors({
-        400: "not a JSON list of article objects, or no file in the upload", 409: _BUSY,
+        400: "not a JSON list of article objects and addresses, or no file in the upload", 409: _BUSY,
         413: "larger than the server's upload limit", 415: _COMPRESSED, 422: "no article could be read",
     }))
     async def add_articles(request: Request) -> JSONResponse:
-        """Add articles: a JSON list of article objects, or a multipart upload of JSONL, txt, md or
-        html files. Reports how many were added, replaced, skipped and failed, with each failure's reason."""
+        """Add articles: a JSON list of article objects and web addresses (an article page, a PDF, an RSS/Atom
+        feed or a sitemap; public addresses only unless the server allows private ones), or a multipart
+        upload of JSONL, txt, md, html or pdf files. Reports how many were added, replaced, skipped and
+        failed, with each failure's reason."""
         body = await _read_limited(request, max_upload_bytes)
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             report = await _ingest_multipart(service, _replayed(request, body))
@@ -240,7 +245,7 @@ def _ingest_json(service: IndexService, body: bytes) -> IngestReport:
         raise QAError(f"expected a JSON list of articles, got {type_name(records)}")
     if not records:
         raise QAError("no articles given")
-    return service.add(articles_from_records(records))
+    return service.add_records(records)
 
 
 async def _ingest_multipart(service: IndexService, request: Request) -> IngestReport:

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.requests import HTTPConnection
 
+from qa.config import FetchConfig
 from qa.index import Index
 from qa.server.api import DEFAULT_MAX_UPLOAD_BYTES, create_api
 from qa.server.auth import add_login
@@ -54,14 +55,16 @@ def create_app(
     concurrency: int = DEFAULT_CONCURRENCY,
     examples: Sequence[str] | None = None,
     chat_in_background: bool = False,
+    allow_private_urls: bool = False,
 ) -> FastAPI:
     """The whole server as one ASGI app: the chat at /, the REST API (and its docs) under /api.
 
     With ``chat_in_background`` the chat page is built in a thread started here, and mounted (its
     Gradio queue started) once the server runs and the page is built; /api/* answers meanwhile.
     Otherwise it is built before this returns. Either way the quotes of an index stored without them
-    are extracted, and its articles grouped into stories, after the page is built."""
-    service = IndexService(index)
+    are extracted, and its articles grouped into stories, after the page is built. Articles are fetched
+    from public web addresses only, unless ``allow_private_urls``."""
+    service = IndexService(index, fetch=FetchConfig(allow_private=allow_private_urls))
     chat = ChatPage(
         service, examples=examples, concurrency=concurrency, max_upload_bytes=max_upload_bytes,
         in_background=chat_in_background,
@@ -320,6 +323,7 @@ def serve(
     auth_token: str | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     concurrency: int = DEFAULT_CONCURRENCY,
+    allow_private_urls: bool = False,
 ) -> None:
     """Open the index and load the embedding model, then serve the API at once while the chat page is
     built in a background thread, and the chat as soon as it is built.
@@ -337,7 +341,7 @@ def serve(
         _one_torch_thread_per_request()
         app = create_app(
             index, auth_token=auth_token, max_upload_bytes=max_upload_bytes, concurrency=concurrency,
-            chat_in_background=True,
+            chat_in_background=True, allow_private_urls=allow_private_urls,
         )
         log.info(
             "serving %s at http://%s:%d/ (API docs at /api/docs): index and model ready %.1f s after start; "

@@ -6,6 +6,7 @@ its type stubs."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -14,7 +15,8 @@ from fastapi import FastAPI
 
 from qa.errors import QAError
 from qa.ingest import SUFFIXES
-from qa.ingest.uploads import Upload
+from qa.ingest.uploads import Upload, read_upload
+from qa.ingest.urls import load_urls
 from qa.server.chat_html import (
     CSS,
     answer_html,
@@ -96,14 +98,19 @@ def _build_page(service: IndexService, *, examples: Sequence[str], concurrency: 
                         sources = gr.HTML(no_sources_html(), elem_id="qa-sources")
                     with gr.Tab("Add articles", id="add"):
                         files = gr.File(
-                            file_count="multiple", file_types=list(SUFFIXES), label="JSONL, txt, md or html files",
+                            file_count="multiple", file_types=list(SUFFIXES), label="JSONL, txt, md, html or pdf files",
                             elem_id="qa-upload",
+                        )
+                        addresses = gr.Textbox(
+                            label="Web addresses, one a line: an article, a PDF, an RSS/Atom feed or a sitemap",
+                            placeholder="https://…", lines=2, elem_id="qa-urls", value="",
                         )
                         gr.HTML(
                             '<p class="qa-hint">JSONL: one article a line, with <code>text</code> and optionally '
                             "<code>id</code>, <code>title</code>, <code>url</code>, <code>published</code>, "
                             "<code>source</code>. Text and Markdown: the first line is the title. HTML: the "
-                            "article is found in the page. Articles already in the index are skipped.</p>"
+                            "article is found in the page. PDF: its text layer, with page numbers. A feed or a "
+                            "sitemap adds every article it lists. Articles already in the index are skipped.</p>"
                         )
                         add = gr.Button("Add to index", variant="primary", elem_id="qa-add")
                         report = gr.HTML(elem_id="qa-report")
@@ -122,13 +129,16 @@ def _build_page(service: IndexService, *, examples: Sequence[str], concurrency: 
             text = selected.value.get("text", "") if isinstance(selected.value, dict) else str(selected.value)
             yield from _respond(service, text, chat, history, outlet, since, until, passages)
 
-        def add_files(files: list[str] | None, progress=gr.Progress()):
-            return _add_files(service, files, progress)
+        def add_files(files: list[str] | None, addresses: str = "", progress=gr.Progress()):
+            return _add_files(service, files, addresses, progress)
 
         question.submit(respond, chat_inputs, chat_outputs, api_name="ask")
         chat.example_select(respond_to_example, chat_inputs[1:], chat_outputs, api_visibility="private")
         chat.clear(_new_chat, None, [question, chat, history, sources], api_visibility="private")
-        add.click(add_files, [files], [files, report, facts, outlet], api_name="add_articles", concurrency_limit=1)
+        add.click(
+            add_files, [files, addresses], [files, addresses, report, facts, outlet], api_name="add_articles",
+            concurrency_limit=1,
+        )
         page.load(lambda: index_facts(service), None, [facts, outlet], api_visibility="private")
     page.queue(default_concurrency_limit=concurrency)
     return page
@@ -171,22 +181,26 @@ def _new_chat() -> tuple[str, list, list, str]:
     return "", [], [], no_sources_html()
 
 
-def _add_files(service: IndexService, paths: list[str] | None, progress: gr.Progress) -> tuple[None, str, str, Any]:
-    if not paths:
-        raise _user_error("Choose one or more files first.")
-    progress(0, desc="Reading files…")
+def _add_files(
+    service: IndexService, paths: list[str] | None, addresses: str | None, progress: gr.Progress
+) -> tuple[None, str, str, str, Any]:
+    urls = (addresses or "").split()
+    if not paths and not urls:
+        raise _user_error("Choose one or more files, or give web addresses, first.")
+    progress(0, desc="Reading files and addresses…")
 
     def advance(done: int, total: int) -> None:
         progress((done, total), desc="Embedding articles", unit="articles")
 
     # Gradio stored each upload under a folder of its own making; the name is shown, never trusted as a path.
-    uploads = [Upload(name=Path(path).name, path=Path(path)) for path in paths]
+    uploads = [Upload(name=Path(path).name, path=Path(path)) for path in paths or ()]
+    items = itertools.chain((item for upload in uploads for item in read_upload(upload)), load_urls(urls, service.fetch))
     try:
-        added = service.add_files(uploads, on_progress=advance)
+        added = service.add(items, on_progress=advance)
     except QAError as error:
         raise _user_error(str(error)) from None
     facts_page, outlets = index_facts(service)
-    return None, report_html(added), facts_page, outlets
+    return None, "", report_html(added), facts_page, outlets
 
 
 def index_facts(service: IndexService) -> tuple[str, Any]:

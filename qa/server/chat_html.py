@@ -110,7 +110,8 @@ def sources_html(answer: Answer) -> str:
 def _hit_html(rank: int, hit: Hit, citations: Sequence[Citation]) -> str:
     cited = [citation for citation in citations if _hit_containing(citation, [hit])]
     numbers = "".join(f" [{citation.number}]" for citation in cited)
-    byline = _byline(hit.source, hit.published) + (f" · cited as{numbers}" if cited else "")
+    page = f" · p. {hit.page}" if hit.page else ""
+    byline = _byline(hit.source, hit.published) + page + (f" · cited as{numbers}" if cited else "")
     return (
         f'<div class="qa-hit{" qa-cited" if cited else ""}">'
         f'<div class="qa-hit-top"><span class="qa-rank">{rank}.</span>'

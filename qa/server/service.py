@@ -7,8 +7,10 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from qa import answer as answers
+from qa.config import FetchConfig
 from qa.errors import IndexBusyError
-from qa.ingest.uploads import Upload, read_upload
+from qa.ingest.uploads import Upload, articles_from_records, read_upload
+from qa.ingest.urls import load_urls
 from qa.types import Article, Filters
 
 if TYPE_CHECKING:
@@ -28,11 +30,13 @@ class IndexService:
     """The index a server shares between its users. Searches run concurrently (the store's
     readers-writer lock keeps each one consistent); writes go one at a time, because two ingests of
     the same article could otherwise both decide it is new. While another process writes to the index,
-    a write waits ``write_wait`` seconds, then fails with IndexBusyError naming that process."""
+    a write waits ``write_wait`` seconds, then fails with IndexBusyError naming that process. Articles
+    from web addresses are fetched as ``fetch`` says (public addresses only, by default)."""
 
-    def __init__(self, index: Index, *, write_wait: float = WRITE_WAIT) -> None:
+    def __init__(self, index: Index, *, write_wait: float = WRITE_WAIT, fetch: FetchConfig = FetchConfig()) -> None:
         self.index = index
         self.write_wait = write_wait
+        self.fetch = fetch
         self._writer = threading.Lock()
 
     def search(
@@ -89,6 +93,14 @@ class IndexService:
 
     def add_files(self, uploads: Sequence[Upload], on_progress: ProgressCallback | None = None) -> IngestReport:
         return self.add((item for upload in uploads for item in read_upload(upload)), on_progress)
+
+    def add_records(self, records: Sequence[Any], on_progress: ProgressCallback | None = None) -> IngestReport:
+        """A JSON list's items: article objects, and web addresses (strings)."""
+        return self.add(articles_from_records(records, self.fetch), on_progress)
+
+    def add_urls(self, urls: Sequence[str], on_progress: ProgressCallback | None = None) -> IngestReport:
+        """The articles at web addresses (pages, PDFs, feeds, sitemaps), all fetched before the write begins."""
+        return self.add(load_urls(urls, self.fetch), on_progress)
 
     def delete(self, article_id: str) -> bool:
         with self._writer:

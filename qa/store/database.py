@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (text_hash);
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles (published);
 CREATE INDEX IF NOT EXISTS articles_by_source ON articles (source COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS pages (article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE, starts TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
@@ -54,8 +55,10 @@ DROP TABLE IF EXISTS chunk_terms;
 
 MATCHING_KEPT = 16  # filter results cached by chunk_ids_matching
 
-HIT_COLUMNS = """c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start),
-    a.title, a.url, a.published, a.source, a.authors"""
+# A PDF passage's page: its article's page starts (pages, a JSON list) up to its own start, as types.page_at counts.
+PAGE = "(SELECT count(*) FROM pages p, json_each(p.starts) s WHERE p.article_id = a.id AND s.value <= c.start)"
+HIT_COLUMNS = f"""c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start),
+    a.title, a.url, a.published, a.source, a.authors, {PAGE}"""
 
 
 @dataclass(frozen=True)
@@ -146,12 +149,14 @@ class Database:
 
     def article(self, article_id: str) -> Article | None:
         row = self.connection().execute(
-            "SELECT id, text, title, url, published, authors, source, origin FROM articles WHERE id = ?",
+            "SELECT id, text, title, url, published, authors, source, origin, "
+            "(SELECT starts FROM pages WHERE pages.article_id = articles.id) FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
         if row is None:
             return None
-        return Article(*row[:5], authors=tuple(json.loads(row[5])), source=row[6], origin=row[7])
+        pages = tuple(json.loads(row[8] or "[]"))
+        return Article(*row[:5], authors=tuple(json.loads(row[5])), source=row[6], origin=row[7], pages=pages)
 
     def sources(self) -> list[str]:
         """Distinct outlets, grouped the way the source filter matches them (ignoring case)."""
@@ -331,6 +336,7 @@ class Database:
                 article.text, datetime.now(timezone.utc).isoformat(timespec="seconds"),
             ),
         )
+        db.executemany("INSERT INTO pages VALUES (?, ?)", [(article.id, json.dumps(article.pages))] if article.pages else [])
         ids = np.empty(len(item.chunks), dtype=np.int64)
         for row, (chunk, vector) in enumerate(zip(item.chunks, item.vectors)):
             cursor = db.execute(
@@ -366,10 +372,10 @@ class _Transaction:
 
 
 def _hit(row: tuple, score: float) -> Hit:
-    _, article_id, start, end, text, title, url, published, source, authors = row
+    _, article_id, start, end, text, title, url, published, source, authors, page = row
     return Hit(
         article_id=article_id, text=text, start=start, end=end, score=float(score), title=title,
-        url=url, published=published, source=source, authors=tuple(json.loads(authors)),
+        url=url, published=published, source=source, authors=tuple(json.loads(authors)), page=page or None,
     )
 
 

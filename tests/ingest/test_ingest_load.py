@@ -11,7 +11,7 @@ from qa.ingest import load_articles
 from qa.types import Article, IngestError
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
-UNSUPPORTED = "(expected .jsonl, .txt, .md, .html)"
+UNSUPPORTED = "(expected .jsonl, .txt, .md, .html or .pdf)"
 
 
 def write(path: Path, content: str | bytes = "Title\nBody.") -> Path:

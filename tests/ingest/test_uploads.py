@@ -38,7 +38,7 @@ def test_an_upload_is_read_under_the_users_file_name(tmp_path):
 @pytest.mark.parametrize(("name", "kind"), [("photo.png", "'.png'"), ("README", "(no extension)")])
 def test_an_upload_of_an_unsupported_type_is_one_error_and_is_not_opened(tmp_path, name, kind):
     (found,) = read_upload(Upload(name, tmp_path / "never-written"))
-    assert found == IngestError(name, f"unsupported file type {kind} (expected .jsonl, .txt, .md or .html)")
+    assert found == IngestError(name, f"unsupported file type {kind} (expected .jsonl, .txt, .md, .html or .pdf)")
 
 
 def test_records_become_articles_or_errors_naming_their_position():

@@ -51,6 +51,12 @@ def test_the_sources_panel_lists_every_hit_with_its_score_and_marks_the_cited_on
     assert "No passage matched" in sources_html(Answer(question="?", text="none", kind="none"))
 
 
+def test_a_passage_from_a_pdf_names_its_page_in_the_sources_panel():
+    panel = sources_html(answer_of(hit(page=3), hit(article_id="a2", text="Rain all day.", start=0, end=13)))
+    assert "Daily Planet · 21 Jan 2022 · p. 3 · cited as [1]" in panel
+    assert panel.count("p. ") == 1
+
+
 def test_the_upload_report_gives_counts_and_each_failure_with_its_reason():
     report = IngestReport(
         added=2, skipped=1, chunks=5, seconds=1.25,

@@ -11,9 +11,11 @@ import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 from gradio_client import handle_file
+from feed_files import page
 from gradio_client.exceptions import AppError
 from live_server import live_server
 from server_testing import answer_of, ask, connect, hit, reply_text
+from web_site import web_site
 
 import qa.answer
 from qa.index import Index
@@ -92,15 +94,34 @@ def test_files_added_through_the_page_are_searchable_and_reported(tiny_index, tm
     broken.write_text('{"title": "no text"}\n')
     with live_server(create_app(tiny_index)) as url:
         client = connect(url)
-        cleared, report, facts, outlets = client.predict(
+        cleared, cleared_addresses, report, facts, outlets = client.predict(
             [handle_file(str(story)), handle_file(str(broken))], api_name="/add_articles"
         )
         _, chat, _ = ask(client, "glacier", outlet="Ice Weekly")
-    assert cleared is None
+    assert cleared is None and cleared_addresses == ""
     assert "Added <b>1</b>" in report and "failed <b>1</b>" in report
     assert "broken.jsonl:1: missing field &#x27;text&#x27;" in report
     assert "<b>2</b> articles" in facts
     assert "Glacier retreats" in reply_text(chat)
+
+
+def test_web_addresses_added_through_the_page_are_fetched_and_reported(tiny_index):
+    with web_site() as site:
+        story = page("Lighthouse keeper retires", ["The lighthouse keeper retired after forty years on the rock."])
+        url = site.put("/lighthouse.html", story)
+        with live_server(create_app(tiny_index, allow_private_urls=True)) as served:
+            client = connect(served)
+            _, cleared, report, facts, _ = client.predict(None, f"{url}\n{site.url('/gone.html')}", api_name="/add_articles")
+    assert cleared == ""
+    assert "Added <b>1</b>" in report and "failed <b>1</b>" in report
+    assert "gone.html: HTTP 404 Not Found" in report
+    assert "<b>2</b> articles" in facts
+    assert tiny_index.article(url).title == "Lighthouse keeper retires"
+
+
+def test_the_page_says_to_choose_files_or_addresses_first(tiny_index):
+    with pytest.raises(gr.Error, match="Choose one or more files, or give web addresses"):
+        _add_files(IndexService(tiny_index), None, "  ", lambda *args, **kwargs: None)
 
 
 def test_an_upload_while_another_writer_holds_the_index_shows_who(tiny_index, tmp_path):
@@ -109,7 +130,7 @@ def test_an_upload_while_another_writer_holds_the_index_shows_who(tiny_index, tm
     service = IndexService(tiny_index, write_wait=0.2)
     with WriteLock(tiny_index.store.folder).hold():  # another lock instance is another holder, as for flock
         with pytest.raises(gr.Error) as shown:
-            _add_files(service, [str(story)], lambda *args, **kwargs: None)
+            _add_files(service, [str(story)], "", lambda *args, **kwargs: None)
     assert re.fullmatch(rf"the index is busy: .+ \(pid {os.getpid()} on [^\n]+", shown.value.message)
     assert tiny_index.stats()["articles"] == 1
 

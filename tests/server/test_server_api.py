@@ -118,7 +118,9 @@ def test_posting_a_json_list_reports_each_bad_article_by_its_position(client):
     report = reply.json()
     assert (report["added"], report["replaced"], report["skipped"], report["failed"]) == (1, 1, 0, 2)
     reasons = {error["origin"]: error["reason"] for error in report["errors"]}
-    assert reasons == {"articles[1]": "missing field 'text'", "articles[2]": "expected a JSON object, got string"}
+    assert reasons == {
+        "articles[1]": "missing field 'text'", "articles[2]": "expected a JSON object (an article) or an http(s) address, got a string",
+    }
     stored = client.get("/api/articles/new-1").json()
     assert stored["text"].startswith("The lunar base") and stored["source"] == "Orbit"
     again = client.post("/api/articles", json=articles[:1]).json()
