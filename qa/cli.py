@@ -314,22 +314,12 @@ def _quotes(args: argparse.Namespace) -> int:
         if index.quotes_pending():
             print("qa: reading the quotes of the stored articles (once)…", file=sys.stderr)
             index.ensure_quotes()
-        timeline = speaker_timeline(index, args.speaker, about=args.about,
-                                    filters=Filters(since=args.since, until=args.until))
+        filters = Filters(since=args.since, until=args.until)
+        timeline = speaker_timeline(index, args.speaker, about=args.about, filters=filters)
     if args.json:
         _print_json(timeline.to_dict())
-        return 0
-    if not timeline.quotes:
-        print(f"no quotation of {timeline.speaker or args.speaker}" + (f" about {args.about}" if args.about else ""))
-        return 0
-    print(f"{timeline.speaker}: {len(timeline.quotes)} quotations" + (f" about {args.about}" if args.about else ""))
-    for item in timeline.quotes:
-        also = f" (also in {len(item.also_reported_by)} more)" if item.also_reported_by else ""
-        print(f"{item.published or 'undated'}  {item.source or item.article_id}{also}")
-        print(f"    “{item.text}”")
-        print(f"    {item.url or item.article_id} chars {item.start}-{item.end}")
-    if timeline.others:
-        print(f"(“{args.speaker}” also fits: {', '.join(timeline.others[:5])})")
+    else:
+        print(timeline.text())
     return 0
 
 

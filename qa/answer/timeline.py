@@ -59,6 +59,20 @@ class Timeline:
     about: str = ""
     others: tuple[str, ...] = field(default=())  # other people the phrase fits
 
+    def text(self) -> str:
+        """The timeline as `qa quotes` prints it: a heading, then each quotation with its date, outlet and place."""
+        about = f" about {self.about}" if self.about else ""
+        if not self.quotes:
+            return f"no quotation of {self.speaker or self.asked}{about}"
+        lines = [f"{self.speaker}: {len(self.quotes)} quotations{about}"]
+        for item in self.quotes:
+            also = f" (also in {len(item.also_reported_by)} more)" if item.also_reported_by else ""
+            lines += [f"{item.published or 'undated'}  {item.source or item.article_id}{also}", f"    “{item.text}”",
+                      f"    {item.url or item.article_id} chars {item.start}-{item.end}"]
+        if self.others:
+            lines.append(f"(“{self.asked}” also fits: {', '.join(self.others[:5])})")
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["quotes"] = [asdict(quote) | {"also_reported_by": [asdict(r) for r in quote.also_reported_by]}

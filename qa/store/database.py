@@ -16,7 +16,7 @@ import numpy as np
 
 from qa.store import quote_rows, stories
 from qa.store.chunk_table import ChunkTable
-from qa.store.quote_rows import SpeakerQuotes, like_escaped
+from qa.store.quote_rows import SpeakerQuotes
 from qa.types import Article, Chunk, Filters, FoundQuotes, Hit, Person, Quote
 
 SCHEMA = """
@@ -248,20 +248,8 @@ class Database:
         """Stored quotes with their words, by article then position. ``name_words`` keeps quotes whose
         speaker or role contains one of the words (a cheap pre-filter; callers match names exactly)."""
         where, params = _filter_clause(filters)
-        if name_words:
-            either = "q.speaker LIKE ? ESCAPE '\\' OR q.role LIKE ? ESCAPE '\\'"
-            where += " AND (" + " OR ".join([either] * len(name_words)) + ")"
-            params += [f"%{like_escaped(word)}%" for word in name_words for _ in (0, 1)]
-        query = (
-            "SELECT q.article_id, q.start, q.end, substr(a.text, q.start + 1, q.end - q.start), q.speaker, q.role "
-            f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where}"
-        )
-        id_parts = list(_batches(list(article_ids))) if article_ids is not None else [None]
-        rows: list[tuple] = []
-        for part in id_parts:
-            in_part = f" AND q.article_id IN ({_marks(part)})" if part is not None else ""
-            rows += self.connection().execute(f"{query}{in_part}", params + (part or [])).fetchall()
-        return [Quote(*row) for row in sorted(rows, key=lambda row: (row[0], row[1]))]
+        parts = list(_batches(list(article_ids))) if article_ids is not None else [None]
+        return quote_rows.quotes(self.connection(), where, params, name_words, parts)
 
     def state(self, key: str) -> int | None:
         row = self.connection().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

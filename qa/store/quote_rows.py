@@ -93,6 +93,28 @@ def delete(db: sqlite3.Connection, article_id: str) -> None:
     db.execute("DELETE FROM people WHERE article_id = ?", (article_id,))
 
 
+def quotes(
+    db: sqlite3.Connection, where: str, params: list[str], name_words: Sequence[str],
+    article_id_parts: Sequence[Sequence[str] | None],
+) -> list[Quote]:
+    """Stored quotes with their words in articles matching ``where`` (and, in turn, each part of article
+    ids; None: any article), by article then position. ``name_words`` keeps quotes whose speaker or role
+    contains one of the words (a cheap pre-filter; callers match names exactly)."""
+    if name_words:
+        either = "q.speaker LIKE ? ESCAPE '\\' OR q.role LIKE ? ESCAPE '\\'"
+        where += " AND (" + " OR ".join([either] * len(name_words)) + ")"
+        params = params + [f"%{like_escaped(word)}%" for word in name_words for _ in (0, 1)]
+    query = (
+        "SELECT q.article_id, q.start, q.end, substr(a.text, q.start + 1, q.end - q.start), q.speaker, q.role "
+        f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where}"
+    )
+    rows: list[tuple] = []
+    for part in article_id_parts:
+        in_part = f" AND q.article_id IN ({', '.join('?' * len(part))})" if part is not None else ""
+        rows += db.execute(f"{query}{in_part}", params + list(part or [])).fetchall()
+    return [Quote(*row) for row in sorted(rows, key=lambda row: (row[0], row[1]))]
+
+
 def speaker_quotes(
     db: sqlite3.Connection, speakers: Sequence[str], where: str, params: list[str], dimension: int
 ) -> SpeakerQuotes:
