@@ -55,7 +55,7 @@ def test_cli_ask_prints_the_answer_and_its_sources(sample_index_dir: Path, capsy
 
     assert main(["ask", "what did Blinken say about Article 5?", "--index", str(sample_index_dir), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["kind"] == "quote" and data["citations"][0]["text"].startswith(ARTICLE_5)
+    assert data["kind"] == "quote" and any(c["text"].startswith(ARTICLE_5) for c in data["citations"])
 
 
 def test_cli_ask_reports_a_missing_index_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
