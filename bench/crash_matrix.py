@@ -222,7 +222,7 @@ def arm(point: str, journal: Path, embedder) -> None:
     build = vectors.VectorIndex.build.__func__
     vectors.VectorIndex.build = classmethod(lambda cls, *a, **k: (at("vectors.build"), build(cls, *a, **k))[1])
     around(vectors, "_trained_ivf", "ivf.train", "ivf.trained")
-    around(indexing, "find_quotes", "quotes.find")
+    around(indexing, "read_quotes", "quotes.find")
     if embedder is not None:
         around(embedder, "embed_documents", "embed")
 

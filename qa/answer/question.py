@@ -123,7 +123,7 @@ def _resolve_ellipsis(asked: str, subject: str, context: _Context, is_speaker: S
 
 
 def _resolve_say(asked: str, said: Said, context: _Context) -> Question:
-    speaker, topic = said
+    speaker, topic = said.speaker, said.topic
     if speaker.casefold() in _PERSON_PRONOUNS:
         speaker = (context.said.speaker if context.said else None) or context.person or speaker
     if topic.casefold() in _THING_PRONOUNS:

@@ -85,8 +85,9 @@ class Database:
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
         self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {quote_rows.SCHEMA} {stories.SCHEMA} COMMIT;")
-        with self._transaction() as db:
-            quote_rows.migrate(db)
+        if quote_rows.missing_columns(self.connection()):
+            with self._transaction() as db:
+                quote_rows.migrate(db)
 
     def connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

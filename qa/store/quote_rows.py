@@ -60,12 +60,16 @@ class SpeakerQuotes:
     embedded: np.ndarray
 
 
-def migrate(db: sqlite3.Connection) -> None:
-    """Give an older index's quotes table the columns this version stores."""
+def missing_columns(db: sqlite3.Connection) -> list[str]:
+    """The columns this version stores that an older index's quotes table lacks."""
     present = {row[1] for row in db.execute("PRAGMA table_info(quotes)")}
-    for column, kind in _ADDED_COLUMNS.items():
-        if column not in present:
-            db.execute(f"ALTER TABLE quotes ADD COLUMN {column} {kind}")
+    return [column for column in _ADDED_COLUMNS if column not in present]
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Give an older index's quotes table the columns this version stores (in a write transaction)."""
+    for column in missing_columns(db):
+        db.execute(f"ALTER TABLE quotes ADD COLUMN {column} {_ADDED_COLUMNS[column]}")
 
 
 def insert(

@@ -19,7 +19,7 @@ from qa.server import create_app
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 OPERATIONS = [
     ("GET", "/health"), ("GET", "/search"), ("POST", "/ask"), ("POST", "/articles"),
-    ("GET", "/articles/{article_id}"), ("DELETE", "/articles/{article_id}"), ("GET", "/stats"),
+    ("GET", "/articles/{article_id}"), ("DELETE", "/articles/{article_id}"), ("GET", "/stats"), ("GET", "/quotes"),
 ]
 
 

@@ -13,6 +13,7 @@ from server_testing import ROOT, article, three_story_index, wait_until
 from qa.index import Index
 from qa.ingest import load_articles
 from qa.quotes import EXTRACTOR_VERSION
+from qa.types import FoundQuotes
 from qa.server import create_app
 
 
@@ -83,7 +84,8 @@ def test_a_server_on_an_index_without_current_quotes_extracts_them_as_it_starts(
         # As an index whose quotes come from an older extractor: none stored, the version rewound.
         stored = index.store.articles_after(0, 100)
         index.store.replace_quotes(
-            [(story.id, text_hash, ()) for _, text_hash, story in stored], {"quotes_version": EXTRACTOR_VERSION - 1}
+            [(story.id, text_hash, FoundQuotes(), ()) for _, text_hash, story in stored],
+            {"quotes_version": EXTRACTOR_VERSION - 1},
         )
     with Index.open(folder, embedder=tiny_embedder) as index:
         assert index.quotes_pending() and index.store.counts()["quotes"] == 0
