@@ -30,13 +30,18 @@ _DATE_FORMATS = (
 )
 
 
-def read_utf8(path: str | os.PathLike) -> str:
-    """The whole file as text; raises QAError for unreadable, binary, non-UTF-8 or empty files."""
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The whole file; raises QAError naming why it cannot be read."""
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            return file.read()
     except OSError as err:
         raise QAError(f"cannot read file ({err.strerror or err})") from err
+
+
+def read_utf8(path: str | os.PathLike) -> str:
+    """The whole file as text; raises QAError for unreadable, binary, non-UTF-8 or empty files."""
+    data = read_bytes(path)
     if b"\0" in data:
         raise QAError("binary file (contains NUL bytes; expected UTF-8 text)")
     text = decode_utf8(data)

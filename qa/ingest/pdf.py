@@ -9,7 +9,7 @@ import os
 from dataclasses import replace
 
 from qa.errors import QAError
-from qa.ingest.common import article_from_dict, normalise_date
+from qa.ingest.common import article_from_dict, normalise_date, read_bytes
 from qa.types import Article, content_id
 
 # Between pages: a paragraph break, so no sentence or passage is glued across a page boundary by accident.
@@ -18,12 +18,7 @@ PAGE_BREAK = "\n\n"
 
 def read_pdf(path: str | os.PathLike) -> Article:
     """The article in a .pdf file; raises QAError for an unreadable, encrypted or text-less one."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
-    except OSError as err:
-        raise QAError(f"cannot read file ({err.strerror or err})") from err
-    return parse_pdf(data, os.fspath(path))
+    return parse_pdf(read_bytes(path), os.fspath(path))
 
 
 def parse_pdf(data: bytes, origin: str, *, url: str = "") -> Article:

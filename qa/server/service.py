@@ -107,31 +107,25 @@ class IndexService:
             return self.index.delete([article_id], wait=self.write_wait) > 0
 
     def backfill_quotes(self) -> int:
-        """Extract and embed the quotes of an index stored without them (or by an older extractor): a write like any
-        other, so it waits for the ingests under way and they for it. Reading quotes never extracts them,
-        so a server runs this once as it starts. Returns how many articles were read (0: nothing to do)."""
-        if not self.index.quotes_pending():
-            return 0
-        try:
-            with self._writer:
-                done = self.index.ensure_quotes(wait=self.write_wait)
-        except IndexBusyError as error:
-            # The next write extracts them first (Index.add does), so the server need not wait here.
-            log.warning("quotes not extracted yet: %s", error)
-            return 0
-        log.info("quotes extracted from %d stored articles", done)
-        return done
+        """Extract and embed the quotes of an index stored without them (or by an older extractor): a write
+        like any other, so it waits for the ingests under way and they for it. Reading quotes never extracts
+        them, so a server runs this once as it starts. Returns how many articles were read (0: nothing to do)."""
+        return self._backfill(self.index.quotes_pending, self.index.ensure_quotes, "quotes extracted from")
 
     def backfill_stories(self) -> int:
         """Group the stored articles of an index built before stories were grouped into stories, as
         backfill_quotes does for quotes (searches show every copy until then)."""
-        if not self.index.stories_pending():
+        return self._backfill(self.index.stories_pending, self.index.ensure_stories, "stories grouped from")
+
+    def _backfill(self, pending: Callable[[], bool], ensure: Callable[..., int], done_what: str) -> int:
+        if not pending():
             return 0
         try:
             with self._writer:
-                done = self.index.ensure_stories(wait=self.write_wait)
+                done = ensure(wait=self.write_wait)
         except IndexBusyError as error:
-            log.warning("stories not grouped yet: %s", error)  # the next write groups them first
+            # The next write does it first (Index.add does), so the server need not wait here.
+            log.warning("%s: not yet, %s", done_what, error)
             return 0
-        log.info("%d stored articles grouped into stories", done)
+        log.info("%s %d stored articles", done_what, done)
         return done
