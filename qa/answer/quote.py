@@ -4,11 +4,10 @@ about X instead (qa.answer.sentences.reported_speech), never presented as X's wo
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Sequence
 
 from qa.answer.compose import Citations, context_span
-from qa.answer.quote_ranking import QuoteSearch, RankedQuote, ranked_quotes
+from qa.answer.quote_ranking import QuoteSearch, RankedQuote, quotation_words, ranked_quotes
 from qa.answer.sentences import reported_speech
 from qa.quotes.speakers import family_name, role_label
 from qa.types import Answer, Hit, Quote
@@ -54,7 +53,7 @@ def _once_each(ranked: Sequence[RankedQuote]) -> list[RankedQuote]:
     seen: set[str] = set()
     kept = []
     for ranked_quote in ranked:
-        words = " ".join(re.findall(r"\w+", ranked_quote.quote.text.casefold()))
+        words = " ".join(quotation_words(ranked_quote.quote.text))
         if words not in seen:
             seen.add(words)
             kept.append(ranked_quote)

@@ -101,7 +101,7 @@ def quote_signals(index: Index, search: QuoteSearch) -> QuoteSignals:
     # A name several people share: all of their quotes compete, and the topic picks whose words these are.
     names = (resolution.everyone if search.topic else resolution.names) if resolution else ()
     stored = index.speaker_quotes(names, filters=search.filters)
-    keep = [i for i, quote in enumerate(stored.quotes) if _words(trimmed(quote).text) >= MIN_WORDS]
+    keep = [i for i, quote in enumerate(stored.quotes) if len(quotation_words(trimmed(quote).text)) >= MIN_WORDS]
     keep = keep or list(range(len(stored.quotes)))
     by_id = {article_id: index.article(article_id) for article_id in {stored.quotes[i].article_id for i in keep}}
     keep = [i for i in keep if by_id[stored.quotes[i].article_id] is not None]  # deleted since read
@@ -187,5 +187,6 @@ def trimmed(quote: Quote) -> Quote:
     return replace(quote, start=quote.start + lead, end=quote.start + lead + len(text), text=text)
 
 
-def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+def quotation_words(text: str) -> list[str]:
+    """A quotation's words, lower-case: what tells the same quotation in two reports, and how long it is."""
+    return re.findall(r"\w+", text.casefold())

@@ -8,12 +8,11 @@ of its article, and the same quotation carried by several articles listed once w
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qa.answer.compose import Citations, context_span
-from qa.answer.quote_ranking import MIN_WORDS, QuoteSearch, RankedQuote, ranked_quotes
+from qa.answer.quote_ranking import MIN_WORDS, QuoteSearch, RankedQuote, quotation_words, ranked_quotes
 from qa.errors import QAError
 from qa.quotes.speakers import family_name
 from qa.types import Answer, Filters, Hit
@@ -89,7 +88,7 @@ def speaker_timeline(index: Index, speaker: str, *, about: str = "", filters: Fi
     if ranking.resolution is None:
         return Timeline("", (), speaker, about)
     kept = [r for r in ranking.ranked if not about.strip() or r.score >= MIN_TIMELINE_SCORE]
-    kept = [r for r in kept if len(re.findall(r"\w+", r.quote.text)) >= MIN_WORDS]
+    kept = [r for r in kept if len(quotation_words(r.quote.text)) >= MIN_WORDS]
     return Timeline(ranking.resolution.name, tuple(_merged(kept)), speaker, about, ranking.resolution.others)
 
 
@@ -100,7 +99,7 @@ def _merged(ranked: list[RankedQuote]) -> list[TimelineQuote]:
     items: list[tuple[str, TimelineQuote, list[Report]]] = []
     for ranked_quote in ordered:
         quote, article = ranked_quote.quote, ranked_quote.article
-        words = " ".join(re.findall(r"\w+", quote.text.casefold()))
+        words = " ".join(quotation_words(quote.text))
         report = Report(article.id, article.source, article.url, article.published)
         same = next((item for item in items if _same_quotation(item[0], words)), None)
         if same is not None:

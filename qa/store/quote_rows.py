@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from qa.types import FoundQuotes, Person, Quote
-
-if TYPE_CHECKING:
-    from qa.types import Filters
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quotes (
