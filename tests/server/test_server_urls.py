@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from feed_files import page, rss
 from web_site import web_site
 
-from qa.cli import _parser
+from qa.cli import build_parser
 from qa.server import create_app
 
 PARAGRAPHS = ["The harbour board approved the budget on Monday.", "Work on the new pier starts in spring."]
@@ -45,5 +45,5 @@ def test_with_allow_private_urls_pages_and_feeds_are_added_beside_article_object
 
 
 def test_qa_serve_takes_the_flag():
-    assert _parser().parse_args(["serve", "--allow-private-urls"]).allow_private_urls is True
-    assert _parser().parse_args(["serve"]).allow_private_urls is False
+    assert build_parser().parse_args(["serve", "--allow-private-urls"]).allow_private_urls is True
+    assert build_parser().parse_args(["serve"]).allow_private_urls is False

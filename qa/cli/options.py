@@ -1,0 +1,49 @@
+"""Options several subcommands share, and the values read from them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from qa import config
+
+if TYPE_CHECKING:
+    from qa.types import Filters
+
+
+def rerank_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rerank", metavar="MODEL",
+        help="reorder the top results with this sentence-transformers CrossEncoder (name or folder; "
+        "default: $QA_RERANKER, else none)",
+    )
+
+
+def mode_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mode", choices=("hybrid", "dense", "bm25"), default="hybrid",
+        help="hybrid: keyword and vector search fused (default); dense: vectors only; bm25: keywords only",
+    )
+
+
+def filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", help="only this outlet")
+    parser.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    parser.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+
+
+def filters(args: argparse.Namespace) -> Filters:
+    from qa.types import Filters
+
+    return Filters(source=args.source, since=args.since, until=args.until, as_of=getattr(args, "as_of", None))
+
+
+def index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index", default=config.index_path(),
+        help="index folder (default: $QA_INDEX or ./index)",
+    )
+
+
+def json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
