@@ -23,7 +23,7 @@ from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes.framing import framing_span
-from qa.quotes.resolution import describes_someone, resolve_by_description, resolve_speaker
+from qa.quotes.resolution import Described, describes_someone, mentions, resolve_by_description, resolve_speaker
 from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking, Store
 from qa.store.writelock import WaitCallback, WriteLock
@@ -206,16 +206,21 @@ class Index:
         as_of = filters.as_of or filters.until
         recent_since = (date.fromisoformat(as_of) - timedelta(days=RECENT_DAYS)).isoformat() if as_of else None
         resolved = resolve_speaker(phrase, self.store.people(words, filters=up_to, recent_since=recent_since))
-        if resolved is not None or not describes_someone(phrase):
+        # A description that merely contains a stored name ("president of Beyond Plastics" and the speaker
+        # "Beyond Plastics") is read as a description first.
+        if not describes_someone(phrase) or (resolved is not None and resolved.role):
             return resolved
         hits = self.search(f"{phrase} {topic}".strip(), DESCRIPTION_ARTICLES, filters=up_to)
-        quoted = []
+        described = []
         for article_id in dict.fromkeys(hit.article_id for hit in hits):  # best first
             article = self.store.article(article_id)
-            for quote in self.store.quotes(article_ids=[article_id]) if article else ():
-                start, end = framing_span(article.text, quote.start, quote.end)
-                quoted.append((quote.speaker, article.text[start:end]))
-        return resolve_by_description(phrase, quoted)
+            quotes = self.store.quotes(article_ids=[article_id]) if article else []
+            for speaker in dict.fromkeys(quote.speaker for quote in quotes):
+                framings = [article.text[slice(*framing_span(article.text, q.start, q.end))]
+                            for q in quotes if q.speaker == speaker]
+                near = "\n".join(framings + mentions(article.text, speaker))
+                described.append(Described(speaker, near, f"{article.title}\n{article.text}"))
+        return resolve_by_description(phrase, described) or resolved
 
     def speaker_quotes(self, names: Sequence[str], *, filters: Filters = Filters()) -> SpeakerQuotes:
         """Every stored quotation of the speakers ``names`` (as stored, e.g. a Resolution's names) in the

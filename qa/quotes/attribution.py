@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 3  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people
+EXTRACTOR_VERSION = 4  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
+# 4: a generic noun as a named role ("spokesperson Zhao Lijian said"), a sentence's sole subject
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -275,7 +276,9 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
         speaker = reader.subject_before_verb(region_start, verb.start())
         if speaker is not None and speaker.is_person and speaker.name:
             return speaker
-    return None
+    # No speech verb: the sentence's one person, as its subject, worked the words in ("Hinds thanked jurors
+    # for “dutifully navigating …”", "Clark minced no words, “You have to be concerned …”").
+    return reader.sole_subject(start, quote.open_mark)
 
 
 def _is_title(text: str) -> bool:

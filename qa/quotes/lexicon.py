@@ -93,7 +93,7 @@ ORG_WORDS = set(
     "Valley River Lake Mountains Sea Ocean Coast Beach Stadium Arena Tower Bridge Building Watch "
     "Register Review Magazine Capitol Assembly Cabinet Embassy Reserve Fed Control Prevention Care "
     "International National Global Federal Royal Speedway Raceway Hurricane Cyclone Typhoon Storm "
-    "Tropical".split()
+    "Tropical Program Programme Project Initiative Conservancy Society Academy".split()
 )
 # First words of multi-word place or group names ("New York", "Western European").
 PLACE_FIRST_WORDS = set(

@@ -29,6 +29,7 @@ from qa.quotes.lexicon import (
     TRAILING_FILLERS_RE,
 )
 from qa.quotes.people import NOBODY, People, Speaker, bare_tokens, find_mentions, gender_of, is_organisation
+from qa.quotes.speakers import looks_like_person_name
 from qa.text import QuotationRules, find_quotations, split_paragraphs
 
 if TYPE_CHECKING:
@@ -240,7 +241,9 @@ class ArticleReader:
             if mention and not self.speaker_for(mention).is_person:
                 mention = None
         first_word = rest.split()[0].lower()
-        if mention and mention.end <= limit and first_word not in GENERIC_NOUNS \
+        # "spokesperson Zhao Lijian said": a generic noun that is the named person's role is no generic subject
+        named_role = bool(mention and mention.role and first_word in mention.role.lower().split())
+        if mention and mention.end <= limit and (first_word not in GENERIC_NOUNS or named_role) \
                 and not POSSESSIVE_RE.match(self.text, mention.end):
             end = mention.end
             appositive = APPOSITIVE_RE.match(self.text, end, limit)
@@ -287,6 +290,23 @@ class ArticleReader:
             if is_organisation(mention.name):
                 return Speaker(mention.name)
         return NOBODY
+
+    def sole_subject(self, start: int, end: int) -> Speaker | None:
+        """The one person the words from ``start`` to ``end`` (a sentence's, up to a quotation in it) name,
+        as their subject: "US Attorney Stephanie Hinds thanked jurors for", "He believes the crisis is a";
+        None when they name no person, or more than one, or the person only as an object."""
+        lead = re.match(r"(?:[^,“”\"]{0,80},\s+)?", self.text[start:end]).end()  # "In a statement Thursday, "
+        pronoun = PRONOUN_RE.match(self.text, start + lead, end)
+        if pronoun and not re.match(r"[\w’'-]", self.text[pronoun.end():pronoun.end() + 1]):
+            speaker = self.resolve_pronoun(pronoun.group(), start + lead)
+            return speaker if speaker.is_person and speaker.name else None
+        mentions = [m for m in self._mentions_between(start, end) if not self.inside_quote(m.start)]
+        people = [m for m in mentions if self.speaker_for(m).is_person]
+        if not people or len({self.speaker_for(m).name for m in people}) > 1:
+            return None
+        speaker = self.speaker_for(people[0])
+        # "The Latin American state has been described by Reuters as": a people's adjective is no subject
+        return speaker if self._is_subject_position(people[0]) and looks_like_person_name(speaker.name) else None
 
     def subject_before_verb(self, region_start: int, verb_start: int) -> Speaker | None:
         """Who is the subject of the speech verb at ``verb_start``, looking back to ``region_start``."""

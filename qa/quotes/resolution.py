@@ -171,13 +171,40 @@ def _all_names(key: str, rows: Sequence[Person]) -> tuple[str, ...]:
 
 
 _FILLER_WORDS = {"the", "a", "an", "of", "in", "at", "for", "and", "who", "that", "s", "former", "then"}
-DESCRIPTION_SHARE = 0.75  # of a description's words that the words around a quote must give
+DESCRIPTION_SHARE = 0.75  # of a description's words the article must give around the speaker
+ELSEWHERE = 0.5  # what a description word counts for when the article has it, but not around the speaker
+_WINDOW = 200  # characters either side of a mention: at most the sentence it is in
+
+
+@dataclass(frozen=True)
+class Described:
+    """A speaker quoted in one article, with what that article says around them."""
+
+    speaker: str
+    near: str  # the framings of their quotes and the sentences that name them
+    article: str  # the whole article: words of a description it gives further away count less
+
+
+_NAME_PARTICLES = {"al", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del",
+                   "della", "dos", "das", "ter", "ten", "y"}
 
 
 def describes_someone(phrase: str) -> bool:
-    """Whether a speaker phrase is a description ("the Steelers' owner") rather than a name, even one
-    with a particle ("Ayman al-Zawahiri")."""
-    return names_a_role(phrase) or bool(re.search(r"(?<![\w-])[a-z]{3,}\b", phrase))
+    """Whether a speaker phrase is a description ("the Steelers' owner", "co-owner of Dos Cabezas") rather
+    than a name, even one with a particle ("Ayman al-Zawahiri", "Ursula von der Leyen")."""
+    lower = re.findall(r"(?<![\w'’])[a-z]+\b", phrase)
+    return names_a_role(phrase) or any(word not in _NAME_PARTICLES for word in lower)
+
+
+def _acronyms(phrase: str) -> dict[str, set[str]]:
+    """The acronyms a description's proper names go by, with the words each stands for: "the National
+    Education Association" → {"nea": {"national", "education", "association"}}."""
+    found = {}
+    for run in re.findall(r"[A-Z][\w'’]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w'’]*)+", phrase):
+        words = [word for word in run.split() if word[:1].isupper()]
+        if len(words) >= 2:
+            found["".join(word[0] for word in words).casefold()] = description_words(run)
+    return found
 
 
 def description_words(phrase: str) -> set[str]:
@@ -186,20 +213,51 @@ def description_words(phrase: str) -> set[str]:
     return {w.rstrip("s") if len(w) > 3 else w for w in words} - _FILLER_WORDS
 
 
-def resolve_by_description(phrase: str, quoted: Sequence[tuple[str, str]]) -> Resolution | None:
+def mentions(text: str, name: str) -> list[str]:
+    """The sentences of ``text`` that name ``name`` (by its last word, so "Rivera" finds "Ron Rivera"
+    too), each cut to _WINDOW characters either side: where an article says who someone is ("Ron Rivera,
+    the Panthers' coach", "Bishop Robert Deeley of the Diocese of Portland")."""
+    last = name.split()[-1] if name.split() else ""
+    if len(last) < 2:
+        return []
+    found = []
+    for match in re.finditer(rf"(?<!\w){re.escape(last)}(?!\w)", text):
+        low, high = max(0, match.start() - _WINDOW), min(len(text), match.end() + _WINDOW)
+        before = max(text.rfind(mark, low, match.start()) for mark in (". ", "\n", "? ", "! "))
+        after = [position for position in (text.find(mark, match.end(), high) for mark in (". ", "\n", "? ", "! "))
+                 if position >= 0]
+        found.append(text[before + 1 if before >= 0 else low:min(after) + 1 if after else high].strip())
+    return found
+
+
+def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resolution | None:
     """The speaker a description names when no stored role fits it ("the president of the National
-    Education Association", "McAfee's chief consumer security evangelist"): among (speaker, the words
-    around one of their quotes) of the articles a search for it ranks first, best first, the one whose
-    words around a quote give the most of the description's words, at least DESCRIPTION_SHARE of them."""
+    Education Association", "the Carolina Panthers' coach"): among the speakers quoted in the articles a
+    search for it ranks first (``described``, best article first), the one whose article gives the most of
+    the description's words around them (ELSEWHERE for each word it gives further away), at least
+    DESCRIPTION_SHARE of them. A person beats a name that is not one ("the National Education
+    Association said")."""
     wanted = description_words(phrase)
     if len(wanted) < 2:
         return None
+    acronyms = _acronyms(phrase)
     best: dict[str, float] = {}
-    for speaker, framing in quoted:
-        if speaker:
-            share = len(wanted & description_words(framing)) / len(wanted)
-            best[speaker] = max(best.get(speaker, 0.0), share)
+    article_words: dict[str, set[str]] = {}
+    for item in described:
+        if not item.speaker:
+            continue
+        near_words = description_words(item.near)
+        around = wanted & near_words
+        for acronym, words in acronyms.items():
+            if acronym in near_words:  # "NEA president Becky Pringle"
+                around |= wanted & words
+        if item.article not in article_words:
+            article_words[item.article] = description_words(item.article)
+        elsewhere = (wanted & article_words[item.article]) - around
+        share = (len(around) + ELSEWHERE * len(elsewhere)) / len(wanted)
+        best[item.speaker] = max(best.get(item.speaker, 0.0), share)
     fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE]
+    fitting = [speaker for speaker in fitting if looks_like_person_name(speaker)] or fitting
     if not fitting:
         return None
     chosen = max(fitting, key=lambda speaker: best[speaker])  # ties: the earlier search result (dict order)

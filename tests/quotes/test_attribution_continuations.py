@@ -77,3 +77,33 @@ def test_read_quotes_gives_framings_and_the_people_named() -> None:
     people = {person.name: person for person in found.people}
     assert people["Robert Redfield"].role == "Former CDC Director" and people["Robert Redfield"].quotes == 1
     assert people["Rochelle Walensky"].role == "CDC Director" and people["Rochelle Walensky"].quotes == 0
+
+
+def test_a_generic_noun_before_a_name_is_that_persons_role() -> None:
+    text = "“We once again urge the US to fully clarify its activities,” spokesperson Zhao Lijian said."
+    assert speaker_of(text, "We once again") == "Zhao Lijian"
+    text = "“We will look at the evidence before we decide anything,” a spokesperson said."
+    assert speaker_of(text, "We will look") == ""
+
+
+def test_words_worked_into_a_sentence_are_its_sole_subjects() -> None:
+    text = ("In a statement read outside the courthouse Thursday, US Attorney Stephanie Hinds thanked jurors for "
+            "“dutifully navigating through the complex issues presented by this case.”")
+    assert speaker_of(text, "dutifully") == "Stephanie Hinds"
+    text = ("Nic Cheeseman studies elections in Africa and Europe.\nHe believes the current combination of crises is "
+            "a “perfect storm for liberal democracy, and it will take far greater efforts to weather it.”")
+    assert speaker_of(text, "perfect storm") == "Nic Cheeseman"
+
+
+def test_a_sentence_naming_two_people_or_a_people_has_no_sole_subject() -> None:
+    text = "Jane Doe met John Roe after the plan was called “a disaster for every farmer in the valley” online."
+    assert speaker_of(text, "a disaster") == ""
+    text = ("The Latin American state has been described by Reuters as “the world's most dangerous country for "
+            "environmentalists”.")
+    assert speaker_of(text, "the world's") == ""
+
+
+def test_a_program_is_an_organisation_not_whom_he_refers_to() -> None:
+    text = ("Jeffrey Lewis, director of the East Asia Nonproliferation Program at the Middlebury Institute, "
+            "studies missiles.\n“North Korea has a bunch of missiles that are shorter range,” he said.")
+    assert speaker_of(text, "North Korea") == "Jeffrey Lewis"

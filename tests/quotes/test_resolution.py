@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from qa.quotes.resolution import describes_someone, person_key, resolve_by_description, resolve_speaker
+from qa.quotes.resolution import (
+    Described,
+    describes_someone,
+    mentions,
+    person_key,
+    resolve_by_description,
+    resolve_speaker,
+)
 from qa.types import Person
 
 PEOPLE = [
@@ -61,12 +68,33 @@ def test_a_role_goes_to_whom_the_weeks_before_the_date_gave_it() -> None:
 
 
 def test_a_description_no_role_fits_is_read_off_the_words_around_quotes() -> None:
-    quoted = [
-        ("Mark Knold", "“The Jazz will trade him,” Mark Knold wrote in the Deseret News."),
-        ("Jon Cooper", "“We were not good enough tonight,” said Jon Cooper, the Tampa Bay Lightning coach."),
-        ("Jon Cooper", "“Next game,” Cooper said."),
-    ]
-    resolved = resolve_by_description("the Tampa Bay Lightning coach", quoted)
+    article = ("“The Jazz will trade him,” Mark Knold wrote in the Deseret News.\n"
+               "“We were not good enough tonight,” said Jon Cooper, the Tampa Bay Lightning coach.\n"
+               "“Next game,” Cooper said.")
+    described = [Described("Mark Knold", article.splitlines()[0], article),
+                 Described("Jon Cooper", "\n".join(article.splitlines()[1:]), article)]
+    resolved = resolve_by_description("the Tampa Bay Lightning coach", described)
     assert resolved.name == "Jon Cooper" and resolved.names == ("Jon Cooper",)
-    assert resolve_by_description("the Boston Bruins coach", quoted) is None
+    assert resolve_by_description("the Boston Bruins coach", described) is None
     assert describes_someone("Steelers' owner") and not describes_someone("Ayman al-Zawahiri")
+
+
+def test_a_description_is_read_where_the_article_says_who_someone_is() -> None:
+    article = ("Carolina has a new owner. Ron Rivera, the Panthers' coach, met him on Monday.\n"
+               "“He has a feel for football,” Rivera said.\n"
+               "“We are thrilled,” said David Tepper, the new Panthers owner.\n"
+               "“The Constitution should protect students,” NEA president Becky Pringle said.")
+    described = [Described(name, "\n".join(mentions(article, name)), article)
+                 for name in ("Ron Rivera", "David Tepper", "Becky Pringle")]
+    assert mentions(article, "Ron Rivera")[0] == "Ron Rivera, the Panthers' coach, met him on Monday."
+    # "Carolina" is said elsewhere in the article: it counts half, and the coach is still the best fit
+    assert resolve_by_description("the Carolina Panthers' coach", described).name == "Ron Rivera"
+    # an acronym stands for the words of the name it abbreviates
+    assert resolve_by_description("the president of the National Education Association", described).name \
+        == "Becky Pringle"
+
+
+def test_a_description_may_contain_lower_case_words_a_name_does_not() -> None:
+    assert describes_someone("co-owner of Dos Cabezas WineWorks")
+    assert describes_someone("president of Beyond Plastics")
+    assert not describes_someone("Ursula von der Leyen") and not describes_someone("Joe Biden")
