@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qa.answer.compose import Citations, context_span
+from qa.answer.quote import MIN_QUOTE_SCORE
 from qa.answer.quote_ranking import MIN_WORDS, QuoteSearch, RankedQuote, quotation_words, ranked_quotes
 from qa.errors import QAError
 from qa.quotes.speakers import family_name
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from qa.index import Index
 
 # A quotation belongs on a topic's timeline when it scores this much (quote_ranking's scale) for the topic:
-# lower than the bar of one best quote (qa.answer.quote.MIN_QUOTE_SCORE), since a timeline lists every
-# quotation on the topic, not the one that answers best.
+# lower than the bar of one best quote (MIN_QUOTE_SCORE), since a timeline lists every quotation on the
+# topic, not the one that answers best. But a timeline whose best quotation would not answer "what did X
+# say about Y?" is no timeline of that topic: it is empty, as that answer declines.
 MIN_TIMELINE_SCORE = 0.25
 MAX_CHAT_ITEMS = 12  # a chat answer lists the earliest ones and says how many more the API gives
 
@@ -88,6 +90,8 @@ def speaker_timeline(index: Index, speaker: str, *, about: str = "", filters: Fi
     if ranking.resolution is None:
         return Timeline("", (), speaker, about)
     kept = [r for r in ranking.ranked if not about.strip() or r.score >= MIN_TIMELINE_SCORE]
+    if about.strip() and not any(r.score >= MIN_QUOTE_SCORE for r in kept):
+        kept = []
     kept = [r for r in kept if len(quotation_words(r.quote.text)) >= MIN_WORDS]
     return Timeline(ranking.resolution.name, tuple(_merged(kept)), speaker, about, ranking.resolution.others)
 
