@@ -11,6 +11,7 @@ ingest's.
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import TYPE_CHECKING, Iterable
 
@@ -29,6 +30,7 @@ LOCAL = "local"  # --ray local: start a Ray instance in this process
 LOCAL_NODE_IP = "127.0.0.2"  # loopback: Ray would replace 127.0.0.1 with the machine's network address
 WINDOW_ARTICLES = 4096  # articles per Ray Data run: held in the driver's memory; one model load per actor
 ACTOR_CPUS = 1.0  # one actor per CPU the cluster offers
+REACH_SECONDS = 10  # for the head to accept a connection: ray.init retries an unreachable one for minutes
 
 
 def add_articles(
@@ -58,9 +60,23 @@ def add_articles(
     return tally.report(time.perf_counter() - started)
 
 
+def check_address(address: str) -> None:
+    """QAError unless ``address`` is "local" or the HOST:PORT of something accepting connections."""
+    if address == LOCAL:
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise QAError(f"--ray {address}: expected HOST:PORT of a Ray cluster's head, or {LOCAL!r}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS).close()
+    except OSError as error:
+        raise QAError(f"--ray {address}: no Ray cluster answers there ({error})") from error
+
+
 def _connect(address: str) -> None:
     import ray
 
+    check_address(address)
     try:
         if address == LOCAL:
             ray.init(

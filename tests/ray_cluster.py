@@ -64,8 +64,11 @@ def loopback_cluster(workers: int, *, cpus_per_node: float = 1, head_cpus: float
                 [str(RAY), "start", "--address", f"{HEAD_IP}:{port}", "--node-ip-address", f"127.0.0.{3 + number}",
                  "--num-cpus", str(cpus_per_node), *common], env, folder / f"worker{number}.log",
             ))
-        _wait_for_nodes(env, port, 1 + workers)
+            _wait_for_nodes(env, port, 2 + number)  # one at a time: two starting at once time out when busy
         yield {**env, "RAY_ADDRESS": f"{HEAD_IP}:{port}"}
+    except RuntimeError as error:
+        logs = "".join(f"\n--- {log.name}:\n{log.read_text(errors='replace')[-2000:]}" for log in folder.glob("*.log"))
+        raise RuntimeError(f"{error}{logs}") from error
     finally:
         _stop(nodes)
         shutil.rmtree(folder, ignore_errors=True)

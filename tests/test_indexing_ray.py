@@ -16,7 +16,7 @@ import pytest
 
 from qa.index import Index
 from qa.types import Filters
-from ray_cluster import loopback_cluster
+from ray_cluster import free_port, loopback_cluster
 
 VECTOR_TOLERANCE = 1e-4
 
@@ -153,3 +153,17 @@ def test_ray_local_from_the_command_line_equals_a_plain_ingest(tmp_path: Path, b
     finally:
         shutil.rmtree(ray_temp, ignore_errors=True)
     assert_same(contents(tmp_path / "local"), contents(tmp_path / "plain"))
+
+
+def test_an_unreachable_cluster_is_one_line_and_no_index(tmp_path: Path) -> None:
+    source = tmp_path / "one.jsonl"
+    source.write_text(json.dumps(MADE_UP[0]) + "\n", encoding="utf-8")
+    port = free_port("127.0.0.2")
+    for address, said in ((f"127.0.0.2:{port}", "no Ray cluster answers there"), ("nowhere", "expected HOST:PORT")):
+        done = subprocess.run(
+            [sys.executable, "-m", "qa.cli", "ingest", str(source), "--index", str(tmp_path / "index"), "--ray", address],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode != 0
+        assert done.stderr.count("\n") == 1 and f"--ray {address}: {said}" in done.stderr, done.stderr
+    assert not (tmp_path / "index").exists()

@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
 
     failed, items = peek_articles(load_sources(args.paths, config.FetchConfig(allow_private=True)))
     report = IngestReport(failed=tuple(failed))  # unless there is something to add: else the index is not opened
+    if items is not None and args.ray:
+        from qa.indexing_ray import check_address
+
+        check_address(args.ray)  # before the index is opened: a new one is not left behind
     if items is not None:
         with Index.open(args.index, model=args.model, create=True, on_write_wait=announce_wait(args.index)) as index:
             with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
