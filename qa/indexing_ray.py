@@ -79,8 +79,9 @@ def _connect(address: str) -> None:
     check_address(address)
     try:
         if address == LOCAL:
-            ray.init(
-                _node_ip_address=LOCAL_NODE_IP, include_dashboard=False, log_to_driver=False, logging_level="WARNING"
+            ray.init(  # "local": a new instance, never one found running on this machine
+                address=LOCAL, _node_ip_address=LOCAL_NODE_IP, include_dashboard=False, log_to_driver=False,
+                logging_level="WARNING",
             )
         else:
             ray.init(address=address, log_to_driver=False, logging_level="WARNING")

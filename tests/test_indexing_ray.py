@@ -70,7 +70,7 @@ MADE_UP = [
              "said."},
 ]
 SLICE_ARTICLES = 20
-SMALL_COMMITS = 48  # chunks per committed batch: several batches, so both nodes' actors get work
+SMALL_COMMITS = 48  # chunks per committed batch: several batches for the two actors (1 CPU a node, 1 an actor)
 
 
 def slice_file(bench_dir: Path, folder: Path) -> Path:
