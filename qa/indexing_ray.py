@@ -11,6 +11,7 @@ ingest's.
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from typing import TYPE_CHECKING, Iterable
@@ -79,6 +80,9 @@ def _connect(address: str) -> None:
     check_address(address)
     try:
         if address == LOCAL:
+            # The product runs offline: the instance it starts sends no usage statistics unless the user
+            # asked for them (Ray's daemons read this from the environment they inherit).
+            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             ray.init(  # "local": a new instance, never one found running on this machine
                 address=LOCAL, _node_ip_address=LOCAL_NODE_IP, include_dashboard=False, log_to_driver=False,
                 logging_level="WARNING",
