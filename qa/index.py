@@ -281,7 +281,7 @@ class Index:
 
     def add(
         self, items: Iterable[Article | IngestError], *, on_progress: indexing.ProgressCallback | None = None,
-        wait: float | None = None,
+        wait: float | None = None, ray: str | None = None,
     ) -> IngestReport:
         """Add articles, skipping ones already in (same id and text, or same text under another id) and
         replacing ones whose text changed. Commits every few hundred chunks, so an interruption loses at
@@ -289,13 +289,23 @@ class Index:
         articles still lacking quotes get them first.
 
         While another process writes to the index this waits for it: until it finishes (``wait`` None),
-        or ``wait`` seconds, then raises IndexBusyError naming it."""
+        or ``wait`` seconds, then raises IndexBusyError naming it.
+
+        With ``ray`` (a Ray cluster's address, or "local" for a new one in this process) the passages
+        and quotes are prepared and embedded on that cluster (qa.indexing_ray); the index is the same."""
         embedder = self.embedder  # loaded before the locks: the model loads while another writer writes
         with self._writing(wait):
             indexing.backfill_quotes(self.store, embedder)
             indexing.backfill_stories(self.store)
-            return indexing.add_articles(
-                self.store, embedder, items, embed_batch=self.settings.batch_size,
+            if ray is None:
+                return indexing.add_articles(
+                    self.store, embedder, items, embed_batch=self.settings.batch_size,
+                    commit_chunks=self.settings.commit_chunks, on_progress=on_progress,
+                )
+            from qa import indexing_ray
+
+            return indexing_ray.add_articles(
+                self.store, embedder, items, address=ray, embed_batch=self.settings.batch_size,
                 commit_chunks=self.settings.commit_chunks, on_progress=on_progress,
             )
 

@@ -3,7 +3,8 @@
 add_articles: articles in batches of about ``commit_chunks`` passages → duplicates dropped (same id and
 text, or the same text under another id) → passages and the text embedded for each → vectors → quotes
 → one commit per batch, so an interruption loses at most the batch in flight and running the same
-input again resumes where it stopped. Index calls these under its writer lock.
+input again resumes where it stopped. Index calls these under its writer lock. The steps (batches,
+Planner, prepare, commit) are shared with qa.indexing_ray, which runs prepare on a Ray cluster.
 """
 
 from __future__ import annotations
@@ -51,10 +52,14 @@ def add_articles(
     """Add articles to the store, skipping ones already in and replacing ones whose text changed;
     ``embed_batch`` texts go through the model at once, ``commit_chunks`` chunks are committed at once."""
     started = time.perf_counter()
-    tally = _Tally()
+    tally = Tally()
+    planner = Planner(store, tally)
     try:
-        for batch in _batches(items, tally, commit_chunks):
-            _add_batch(store, embedder, batch, tally, embed_batch)
+        for batch in batches(items, tally, commit_chunks):
+            fresh = planner.fresh(batch)
+            commit(store, prepare(fresh, chunking=store.manifest.chunking, embedder=embedder, embed_batch=embed_batch),
+                   tally)
+            planner.committed(fresh)
             if on_progress:
                 on_progress(len(batch))
     finally:
@@ -179,31 +184,51 @@ def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = Non
     return done
 
 
-def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
-    fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
-    stored_hashes = store.known_hashes([a.id for a in batch])
-    stored_ids_by_hash = store.ids_by_hash(list(fingerprints.values()))
-    fresh: list[Article] = []
-    for article in batch:
-        fingerprint = fingerprints[article.id]
-        if stored_hashes.get(article.id) == fingerprint:
-            tally.skipped += 1
-        elif stored_ids_by_hash.get(fingerprint, article.id) != article.id:
-            tally.skipped += 1  # the same text is stored under another id
-        else:
-            tally.replaced += article.id in stored_hashes
-            tally.added += article.id not in stored_hashes
-            fresh.append(article)
-    new = _prepare(store, embedder, fresh, fingerprints, embed_batch)
-    if new:
-        store.commit(new)
-        tally.chunks += sum(len(item.chunks) for item in new)
+class Planner:
+    """Which articles of each batch to embed: those not stored (or stored with another text), judged
+    against the store and against the batches handed out before but not committed yet, so that a
+    pipeline that embeds several batches at once decides exactly as one that commits each in turn."""
+
+    def __init__(self, store: Store, tally: Tally) -> None:
+        self.store, self.tally = store, tally
+        self._pending_hashes: dict[str, str] = {}  # article id -> text hash it will be stored with
+        self._pending_ids: dict[str, str | None] = {}  # text hash -> article id (None: a replaced text)
+
+    def fresh(self, batch: list[Article]) -> list[Article]:
+        fingerprints = [text_fingerprint(article.text) for article in batch]
+        stored_hashes = self.store.known_hashes([a.id for a in batch])
+        stored_hashes.update({a.id: self._pending_hashes[a.id] for a in batch if a.id in self._pending_hashes})
+        stored_ids_by_hash: dict[str, str | None] = {**self.store.ids_by_hash(fingerprints)}
+        stored_ids_by_hash.update({key: self._pending_ids[key] for key in fingerprints if key in self._pending_ids})
+        fresh: list[Article] = []
+        for article, fingerprint in zip(batch, fingerprints):
+            if stored_hashes.get(article.id) == fingerprint:
+                self.tally.skipped += 1
+            elif (stored_ids_by_hash.get(fingerprint) or article.id) != article.id:
+                self.tally.skipped += 1  # the same text is stored under another id
+            else:
+                self.tally.replaced += article.id in stored_hashes
+                self.tally.added += article.id not in stored_hashes
+                if article.id in stored_hashes:
+                    self._pending_ids[stored_hashes[article.id]] = None
+                self._pending_hashes[article.id] = fingerprint
+                self._pending_ids[fingerprint] = article.id
+                fresh.append(article)
+        return fresh
+
+    def committed(self, articles: list[Article]) -> None:
+        """Forget what the store now holds itself."""
+        for article in articles:
+            self._pending_ids.pop(self._pending_hashes.pop(article.id, ""), None)
+        if not self._pending_hashes:
+            self._pending_ids.clear()
 
 
-def _prepare(
-    store: Store, embedder: Embedder, articles: list[Article], fingerprints: dict[str, str], embed_batch: int
+def prepare(
+    articles: Sequence[Article], *, chunking: Chunking, embedder: Embedder, embed_batch: int
 ) -> list[NewArticle]:
-    chunking = store.manifest.chunking
+    """Everything the store keeps of each article: its passages and their vectors, its quotes and their
+    vectors (embedded in the same pass), its story signature. Reads no store, so it can run anywhere."""
     if articles:
         stories.preload()  # imported while the model embeds, ready for the signatures below
     cut = [passages(article, chunking=chunking, embedder=embedder) for article in articles]
@@ -213,11 +238,17 @@ def _prepare(
     new, row = [], 0
     for article, (chunks, _), quotes, article_quote_vectors in zip(articles, cut, found, found_vectors):
         new.append(NewArticle(
-            article, fingerprints[article.id], chunks, vectors[row : row + len(chunks)], quotes, article_quote_vectors,
-            stories.signature(article.text),
+            article, text_fingerprint(article.text), chunks, vectors[row : row + len(chunks)], quotes,
+            article_quote_vectors, stories.signature(article.text),
         ))
         row += len(chunks)
     return new
+
+
+def commit(store: Store, new: Sequence[NewArticle], tally: Tally) -> None:
+    if new:
+        store.commit(new)
+        tally.chunks += sum(len(item.chunks) for item in new)
 
 
 def _short_title(title: str, limit: int, embedder: Embedder) -> str:
@@ -229,7 +260,7 @@ def _short_title(title: str, limit: int, embedder: Embedder) -> str:
 
 
 @dataclass
-class _Tally:
+class Tally:
     added: int = 0
     replaced: int = 0
     skipped: int = 0
@@ -243,7 +274,7 @@ class _Tally:
         )
 
 
-def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget: int) -> Iterator[list[Article]]:
+def batches(items: Iterable[Article | IngestError], tally: Tally, chunk_budget: int) -> Iterator[list[Article]]:
     """Group articles so each batch holds about ``chunk_budget`` chunks (estimated from length);
     duplicates of an article earlier in the same batch are counted and dropped."""
     batch: list[Article] = []

@@ -151,3 +151,43 @@ def test_an_index_from_before_quote_vectors_gains_the_columns_and_a_backfill(tmp
         assert index.ensure_quotes() == 1
         assert index.quotes() == stored
         assert index.resolve_speaker("Blinken").name == "Antony Blinken"
+
+
+def test_planning_batches_ahead_of_their_commits_decides_as_committing_each_in_turn(
+    tmp_path: Path, tiny_embedder
+) -> None:
+    """qa.indexing_ray plans a window of batches before committing any: the Planner counts the batches in
+    flight as stored, so a text replaced in one batch frees it for another id in a later one, and a text
+    planned under one id is a duplicate under another."""
+    old, new = "The council met on Monday to vote. " * 3, "The council met on Tuesday instead. " * 3
+    seeded = [Article(id="a", text=old), Article(id="kept", text="A story stored before. " * 3)]
+    items = [
+        Article(id="a", text=new),  # replaces a's stored text
+        Article(id="b", text=old),  # a's old text, free once a is replaced
+        Article(id="c", text=new),  # a's new text under another id: a duplicate
+        Article(id="kept", text="A story stored before. " * 3),  # stored already
+        Article(id="d", text="Fresh news from the harbor. " * 3),
+        Article(id="d", text="Fresher news from the harbor. " * 3),  # replaces the d planned before
+    ]
+    reports, stored = [], []
+    for name in ("in-turn", "ahead"):
+        with Index.open(tmp_path / name, embedder=tiny_embedder, create=True) as index:
+            index.add(seeded)
+            store, chunking = index.store, index.store.manifest.chunking
+            if name == "in-turn":
+                report = qa.indexing.add_articles(store, tiny_embedder, items, embed_batch=8, commit_chunks=1)
+            else:
+                tally = qa.indexing.Tally()
+                planner = qa.indexing.Planner(store, tally)
+                planned = [planner.fresh(batch) for batch in qa.indexing.batches(items, tally, 1)]
+                for fresh in planned:
+                    new_articles = qa.indexing.prepare(fresh, chunking=chunking, embedder=tiny_embedder, embed_batch=8)
+                    qa.indexing.commit(store, new_articles, tally)
+                    planner.committed(fresh)
+                store.save()
+                report = tally.report(0.0)
+            reports.append((report.added, report.replaced, report.skipped, report.chunks))
+            stored.append(sorted((article.id, article.text) for _, _, article in store.articles_after(0, 100)))
+    assert reports[0] == reports[1] == (2, 2, 2, reports[0][3])
+    assert stored[0] == stored[1]
+    assert [article_id for article_id, _ in stored[0]] == ["a", "b", "d", "kept"]

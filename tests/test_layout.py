@@ -14,7 +14,7 @@ MAX_LINES = 400
 LAYERS = [
     {"qa.types", "qa.errors", "qa.config", "qa.text"},
     {"qa.chunk", "qa.embed", "qa.store", "qa.ingest", "qa.quotes"},
-    {"qa.index", "qa.indexing", "qa.search"},
+    {"qa.index", "qa.indexing", "qa.indexing_ray", "qa.search"},
     {"qa.answer", "qa.evaluate", "qa.watch"},
     {"qa.server", "qa.cli"},
 ]

@@ -15,6 +15,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     index_option(ingest)
     ingest.add_argument("--model", help="sentence-transformers model name or path, for a new index")
+    ingest.add_argument(
+        "--ray", metavar="ADDRESS",
+        help="embed on the Ray cluster at ADDRESS (HOST:PORT of its head), or 'local' to start one here",
+    )
     json_option(ingest)
     ingest.set_defaults(run=run)
 
@@ -28,10 +32,14 @@ def run(args: argparse.Namespace) -> int:
 
     failed, items = peek_articles(load_sources(args.paths, config.FetchConfig(allow_private=True)))
     report = IngestReport(failed=tuple(failed))  # unless there is something to add: else the index is not opened
+    if items is not None and args.ray:
+        from qa.indexing_ray import check_address
+
+        check_address(args.ray)  # before the index is opened: a new one is not left behind
     if items is not None:
         with Index.open(args.index, model=args.model, create=True, on_write_wait=announce_wait(args.index)) as index:
             with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
-                report = index.add(items, on_progress=bar.update)
+                report = index.add(items, on_progress=bar.update, ray=args.ray)
     if args.json:
         print_json(report.to_dict())
     else:
