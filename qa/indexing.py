@@ -1,7 +1,7 @@
 """The ingest pipeline, and the quote backfill of older indexes.
 
 add_articles: articles in batches of about ``commit_chunks`` passages → duplicates dropped (same id and
-text, or the same text under another id) → passages and the text embedded for each → vectors → quotes
+text) → passages and the text embedded for each → vectors → quotes
 → one commit per batch, so an interruption loses at most the batch in flight and running the same
 input again resumes where it stopped. Index calls these under its writer lock.
 """
@@ -182,14 +182,13 @@ def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = Non
 def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
     fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
     stored_hashes = store.known_hashes([a.id for a in batch])
-    stored_ids_by_hash = store.ids_by_hash(list(fingerprints.values()))
     fresh: list[Article] = []
     for article in batch:
-        fingerprint = fingerprints[article.id]
-        if stored_hashes.get(article.id) == fingerprint:
+        # The same text under another id is another outlet's copy of a story: stored as an article of its
+        # own, which the story grouping links to the others (qa/store/stories.py), so a search shows the
+        # story once with the copy in also_in, and deleting either leaves the other whole.
+        if stored_hashes.get(article.id) == fingerprints[article.id]:
             tally.skipped += 1
-        elif stored_ids_by_hash.get(fingerprint, article.id) != article.id:
-            tally.skipped += 1  # the same text is stored under another id
         else:
             tally.replaced += article.id in stored_hashes
             tally.added += article.id not in stored_hashes
@@ -245,7 +244,7 @@ class _Tally:
 
 def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget: int) -> Iterator[list[Article]]:
     """Group articles so each batch holds about ``chunk_budget`` chunks (estimated from length);
-    duplicates of an article earlier in the same batch are counted and dropped."""
+    an article whose id came earlier in the same batch is counted and dropped."""
     batch: list[Article] = []
     seen: set[str] = set()
     estimated_chunks = 0.0
@@ -257,11 +256,10 @@ def _batches(items: Iterable[Article | IngestError], tally: _Tally, chunk_budget
         if problem:
             tally.failed.append(IngestError(item.origin or item.id, problem))
             continue
-        key = text_fingerprint(item.text)
-        if item.id in seen or key in seen:
+        if item.id in seen:
             tally.skipped += 1
             continue
-        seen.update((item.id, key))
+        seen.add(item.id)
         batch.append(item)
         estimated_chunks += 1 + len(item.text) / 1000  # ~1,000 characters a chunk
         if estimated_chunks >= chunk_budget:
