@@ -3,13 +3,16 @@ side by side: memory, query latency and ingest throughput of the OpenVINO backen
 
 A compiled OpenVINO model keeps what its CPU plugin builds for each input shape it has run, up to
 CPU_RUNTIME_CACHE_CAPACITY (5,000) shapes, so a process that embeds batches of every size and width
-grows by megabytes a new shape. Each arm runs in a fresh process, the arms alternately, each round:
+grows by megabytes a new shape.
 
-* query latency: the RealTime QA questions, one ``embed_queries([question])`` at a time, as a search does;
-* ingest throughput: ``embed_documents`` over passages of the soak's cached index (bench/soak.py builds
-  it), in batches of 32, twice: shapes first met, then met again;
-* memory: ``--batches`` batches of 1–32 random texts of 2–60 words, as a server's batched queries and
-  answers' sentences come; RSS before and after, and the CPU time they took.
+* Speed, both ways in one process, interleaved so that the machine's load falls on both alike:
+  query latency (the RealTime QA questions, one ``embed_queries([question])`` at a time, as a search
+  does; each question both ways, in alternating order, after one untimed pass) and ingest throughput
+  (``embed_documents`` over passages of the soak's cached index, which bench/soak.py builds, in
+  batches of 32; slices of --slice passages alternately one way and the other).
+* Memory, each way in a fresh process, alternately, --rounds times: --batches batches of 1–32 random
+  texts of 2–60 words, as a server's batched queries and answers' sentences come; RSS before and after,
+  and the CPU time they took.
 
     .venv/bin/python bench/shape_memory.py --bench ../shared/bench/realtimeqa [--rounds 2] [--batches 600]
 """
@@ -44,39 +47,57 @@ def passages(limit: int) -> list[str]:
         return [text for (text,) in db.execute(f"{query} ORDER BY c.id LIMIT ?", (limit,))]
 
 
-def run_arm(arm: str, bench: Path, batches: int, limit: int) -> dict:
+def speed(bench: Path, limit: int, slice_size: int) -> dict[str, dict[str, float]]:
     from qa.embed import load_embedder
 
     embedder = load_embedder("all-MiniLM-L6-v2", "openvino-int8")
-    questions = [json.loads(line)["question"] for line in (bench / "questions.jsonl").open(encoding="utf-8") if line.strip()]
-    texts = passages(limit)
     runners = (embedder._query_runner(), embedder._document_runner())
-    for runner in runners:
+
+    def way(arm: str) -> None:
+        for runner in runners:
+            runner.bucketed = arm == "bucketed"
+
+    questions = [json.loads(line)["question"] for line in (bench / "questions.jsonl").open(encoding="utf-8") if line.strip()]
+    latencies: dict[str, list[float]] = {arm: [] for arm in ARMS}
+    for timed in (False, True):
+        for number, question in enumerate(questions):
+            for arm in ARMS if number % 2 else ARMS[::-1]:
+                way(arm)
+                start = time.perf_counter()
+                embedder.embed_queries([question])
+                if timed:
+                    latencies[arm].append((time.perf_counter() - start) * 1000)
+    texts = passages(limit)
+    seconds = dict.fromkeys(ARMS, 0.0)
+    for number, begin in enumerate(range(0, len(texts), slice_size)):
+        for arm in ARMS if number % 2 else ARMS[::-1]:
+            way(arm)
+            start = time.perf_counter()
+            embedder.embed_documents(texts[begin : begin + slice_size], batch_size=32)
+            seconds[arm] += time.perf_counter() - start
+    result = {}
+    for arm in ARMS:
+        ordered = sorted(latencies[arm])
+        result[arm] = {
+            "query_p50_ms": statistics.median(ordered), "query_p95_ms": ordered[int(0.95 * len(ordered)) - 1],
+            "ingest_passages_per_s": len(texts) / seconds[arm],
+        }
+    return result
+
+
+def memory(arm: str, batches: int) -> dict:
+    from qa.embed import load_embedder
+
+    embedder = load_embedder("all-MiniLM-L6-v2", "openvino-int8")
+    for runner in (embedder._query_runner(), embedder._document_runner()):
         runner.bucketed = arm == "bucketed"
-    embedder.embed_queries(questions[:3])
-    result: dict = {"arm": arm, "rss_start_mb": rss_mb()}
-
-    latencies = []
-    for question in questions * 2:
-        start = time.perf_counter()
-        embedder.embed_queries([question])
-        latencies.append((time.perf_counter() - start) * 1000)
-    latencies.sort()
-    result["query_p50_ms"] = statistics.median(latencies)
-    result["query_p95_ms"] = latencies[int(0.95 * len(latencies)) - 1]
-
-    for name in ("ingest_first", "ingest_again"):
-        start = time.perf_counter()
-        embedder.embed_documents(texts, batch_size=32)
-        result[f"{name}_per_s"] = len(texts) / (time.perf_counter() - start)
-
+    embedder.embed_documents(["warm up"])
     chooser = random.Random(1)
     before, cpu = rss_mb(), time.process_time()
     for _ in range(batches):
         size, width = chooser.randint(1, 32), chooser.randint(2, 60)
         embedder.embed_documents([" ".join(chooser.choice(WORDS) for _ in range(width)) for _ in range(size)])
-    result.update(random_rss_before_mb=before, random_rss_after_mb=rss_mb(), random_cpu_s=time.process_time() - cpu)
-    return result
+    return {"rss_before_mb": before, "rss_after_mb": rss_mb(), "cpu_s": time.process_time() - cpu}
 
 
 def main() -> int:
@@ -85,26 +106,27 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--batches", type=int, default=600, help="random-shape batches an arm")
     parser.add_argument("--passages", type=int, default=1000)
-    parser.add_argument("--arm", choices=ARMS, help=argparse.SUPPRESS)  # one arm, in this process
+    parser.add_argument("--slice", type=int, default=100, help="passages embedded one way before the other")
+    parser.add_argument("--arm", choices=ARMS, help=argparse.SUPPRESS)  # memory of one way, in this process
     args = parser.parse_args()
     if args.arm:
-        print(json.dumps(run_arm(args.arm, args.bench, args.batches, args.passages)))
+        print(json.dumps(memory(args.arm, args.batches)))
         return 0
-    results: dict[str, list[dict]] = {arm: [] for arm in ARMS}
+    measured = speed(args.bench, args.passages, args.slice)
+    print(f"speed, interleaved in one process: {json.dumps(measured)}", flush=True)
+    rounds: dict[str, list[dict]] = {arm: [] for arm in ARMS}
     for round_number in range(1, args.rounds + 1):
         for arm in ARMS:
-            command = [
-                sys.executable, __file__, "--arm", arm, "--bench", str(args.bench),
-                "--batches", str(args.batches), "--passages", str(args.passages),
-            ]
+            command = [sys.executable, __file__, "--arm", arm, "--bench", str(args.bench), "--batches", str(args.batches)]
             result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-            print(f"round {round_number}: {json.dumps(result)}", flush=True)
-            results[arm].append(result)
-    print("\nmedian over rounds\t" + "\t".join(ARMS) + "\tbucketed / exact")
-    for key in results["exact"][0]:
-        if key != "arm":
-            values = [statistics.median(r[key] for r in results[arm]) for arm in ARMS]
-            print(f"{key}\t" + "\t".join(f"{v:.1f}" for v in values) + f"\t{values[1] / values[0]:.2f}")
+            print(f"memory, round {round_number}, {arm}: {json.dumps(result)}", flush=True)
+            rounds[arm].append(result)
+    for key in rounds["exact"][0]:
+        measured = {arm: {**measured[arm], key: statistics.median(r[key] for r in rounds[arm])} for arm in ARMS}
+    print("\nfigure\t" + "\t".join(ARMS) + "\tbucketed / exact")
+    for key in measured["exact"]:
+        values = [measured[arm][key] for arm in ARMS]
+        print(f"{key}\t" + "\t".join(f"{value:.1f}" for value in values) + f"\t{values[1] / values[0]:.2f}")
     return 0
 
 
