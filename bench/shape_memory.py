@@ -121,7 +121,7 @@ def main() -> int:
             result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
             print(f"memory, round {round_number}, {arm}: {json.dumps(result)}", flush=True)
             rounds[arm].append(result)
-    for key in rounds["exact"][0]:
+    for key in rounds["exact"][0] if rounds["exact"] else ():  # --rounds 0: speed only
         measured = {arm: {**measured[arm], key: statistics.median(r[key] for r in rounds[arm])} for arm in ARMS}
     print("\nfigure\t" + "\t".join(ARMS) + "\tbucketed / exact")
     for key in measured["exact"]:
