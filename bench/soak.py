@@ -277,6 +277,7 @@ def soak(args, index: Path, questions: list[str]) -> dict:
         "clients": args.clients, "seconds": round(elapsed, 1), "load_start": started_load, "load_end": load(),
         "requests": {kind: sum(counts.values()) for kind, counts in tally.statuses.items()},
         "statuses": tally.statuses, "failures": tally.failures,
+        "warmup_statuses": warm.statuses, "warmup_failures": warm.failures,  # server_errors counts these too
         "latency": {kind: percentiles(values) for kind, values in tally.latencies.items()},
         "server_errors": server_errors,
         "rss_after_warmup_mb": round(after_warmup["rss_mb"], 1), "rss_last_minute_mb": round(statistics.median(tail), 1),

@@ -222,8 +222,9 @@ def evaluate(benchmark: Benchmark, search: SearchFunction, aliases: dict[str, st
 
 
 def duplicate_aliases(articles: Iterable[Article | IngestError]) -> dict[str, str]:
-    """Ingest stores one copy of a text seen under several ids (the first); map the others to it, so a
-    relevant article whose twin was stored still counts as found."""
+    """Map each later id of a text seen under several ids to the first. Indexes built before such copies
+    were kept (as copies of one story, found through also_in) stored only the first: with the map, a
+    relevant article whose twin was stored still counts as found; in a newer index it changes nothing."""
     from qa.types import text_fingerprint
 
     first_by_text: dict[str, str] = {}

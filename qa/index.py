@@ -283,10 +283,10 @@ class Index:
         self, items: Iterable[Article | IngestError], *, on_progress: indexing.ProgressCallback | None = None,
         wait: float | None = None, ray: str | None = None,
     ) -> IngestReport:
-        """Add articles, skipping ones already in (same id and text, or same text under another id) and
-        replacing ones whose text changed. Commits every few hundred chunks, so an interruption loses at
-        most the batch in flight and running the same input again resumes where it stopped. Stored
-        articles still lacking quotes get them first.
+        """Add articles, skipping ones already in (same id and text) and replacing ones whose text
+        changed; the same text under another id is another copy of its story. Commits every few hundred
+        chunks, so an interruption loses at most the batch in flight and running the same input again
+        resumes where it stopped. Stored articles still lacking quotes get them first.
 
         While another process writes to the index this waits for it: until it finishes (``wait`` None),
         or ``wait`` seconds, then raises IndexBusyError naming it.

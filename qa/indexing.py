@@ -1,7 +1,7 @@
 """The ingest pipeline, and the quote backfill of older indexes.
 
 add_articles: articles in batches of about ``commit_chunks`` passages → duplicates dropped (same id and
-text, or the same text under another id) → passages and the text embedded for each → vectors → quotes
+text) → passages and the text embedded for each → vectors → quotes
 → one commit per batch, so an interruption loses at most the batch in flight and running the same
 input again resumes where it stopped. Index calls these under its writer lock. The steps (batches,
 Planner, prepare, commit) are shared with qa.indexing_ray, which runs prepare on a Ray cluster.
@@ -191,37 +191,30 @@ class Planner:
 
     def __init__(self, store: Store, tally: Tally) -> None:
         self.store, self.tally = store, tally
-        self._pending_hashes: dict[str, str] = {}  # article id -> text hash it will be stored with
-        self._pending_ids: dict[str, str | None] = {}  # text hash -> article id (None: a replaced text)
+        self._pending: dict[str, str] = {}  # article id -> text hash it will be stored with
 
     def fresh(self, batch: list[Article]) -> list[Article]:
-        fingerprints = [text_fingerprint(article.text) for article in batch]
         stored_hashes = self.store.known_hashes([a.id for a in batch])
-        stored_hashes.update({a.id: self._pending_hashes[a.id] for a in batch if a.id in self._pending_hashes})
-        stored_ids_by_hash: dict[str, str | None] = {**self.store.ids_by_hash(fingerprints)}
-        stored_ids_by_hash.update({key: self._pending_ids[key] for key in fingerprints if key in self._pending_ids})
+        stored_hashes.update({a.id: self._pending[a.id] for a in batch if a.id in self._pending})
         fresh: list[Article] = []
-        for article, fingerprint in zip(batch, fingerprints):
+        for article in batch:
+            fingerprint = text_fingerprint(article.text)
+            # The same text under another id is another outlet's copy of a story: stored as an article of its
+            # own, which the story grouping links to the others (qa/store/stories.py), so a search shows the
+            # story once with the copy in also_in, and deleting either leaves the other whole.
             if stored_hashes.get(article.id) == fingerprint:
                 self.tally.skipped += 1
-            elif (stored_ids_by_hash.get(fingerprint) or article.id) != article.id:
-                self.tally.skipped += 1  # the same text is stored under another id
-            else:
-                self.tally.replaced += article.id in stored_hashes
-                self.tally.added += article.id not in stored_hashes
-                if article.id in stored_hashes:
-                    self._pending_ids[stored_hashes[article.id]] = None
-                self._pending_hashes[article.id] = fingerprint
-                self._pending_ids[fingerprint] = article.id
-                fresh.append(article)
+                continue
+            self.tally.replaced += article.id in stored_hashes
+            self.tally.added += article.id not in stored_hashes
+            stored_hashes[article.id] = self._pending[article.id] = fingerprint
+            fresh.append(article)
         return fresh
 
     def committed(self, articles: list[Article]) -> None:
         """Forget what the store now holds itself."""
         for article in articles:
-            self._pending_ids.pop(self._pending_hashes.pop(article.id, ""), None)
-        if not self._pending_hashes:
-            self._pending_ids.clear()
+            self._pending.pop(article.id, None)
 
 
 def prepare(
@@ -276,7 +269,7 @@ class Tally:
 
 def batches(items: Iterable[Article | IngestError], tally: Tally, chunk_budget: int) -> Iterator[list[Article]]:
     """Group articles so each batch holds about ``chunk_budget`` chunks (estimated from length);
-    duplicates of an article earlier in the same batch are counted and dropped."""
+    an article whose id came earlier in the same batch is counted and dropped."""
     batch: list[Article] = []
     seen: set[str] = set()
     estimated_chunks = 0.0
@@ -288,11 +281,10 @@ def batches(items: Iterable[Article | IngestError], tally: Tally, chunk_budget: 
         if problem:
             tally.failed.append(IngestError(item.origin or item.id, problem))
             continue
-        key = text_fingerprint(item.text)
-        if item.id in seen or key in seen:
+        if item.id in seen:
             tally.skipped += 1
             continue
-        seen.update((item.id, key))
+        seen.add(item.id)
         batch.append(item)
         estimated_chunks += 1 + len(item.text) / 1000  # ~1,000 characters a chunk
         if estimated_chunks >= chunk_budget:

@@ -135,6 +135,7 @@ class Hit:
     authors: tuple[str, ...] = ()
     also_in: tuple[StoryCopy, ...] = ()
     page: int | None = None  # the page the passage starts on, for an article read from a PDF
+    page_starts: tuple[int, ...] = ()  # offsets in the article where a later page begins inside the passage
 
     @classmethod
     def of_article(cls, article: Article, start: int, end: int, score: float) -> "Hit":
@@ -143,7 +144,12 @@ class Hit:
             article_id=article.id, text=article.text[start:end], start=start, end=end, score=score,
             title=article.title, url=article.url, published=article.published, source=article.source,
             authors=article.authors, page=page_at(article.pages, start),
+            page_starts=tuple(offset for offset in article.pages if start < offset < end),
         )
+
+    def page_of(self, offset: int) -> int | None:
+        """The page of the article holding character ``offset`` of this passage; None when unpaged."""
+        return self.page + bisect.bisect_right(self.page_starts, offset) if self.page else None
 
     def contains(self, article_id: str, start: int, end: int) -> bool:
         """Whether the span ``start:end`` of article ``article_id`` lies within this passage."""
@@ -151,6 +157,7 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["page_starts"]  # a citation's page says it; ``page`` is where the passage starts
         data["authors"] = list(self.authors)
         data["also_in"] = [asdict(copy) for copy in self.also_in]
         return data
@@ -214,6 +221,7 @@ class Citation:
     url: str = ""
     published: str = ""
     source: str = ""
+    page: int | None = None  # the page the span starts on, for an article read from a PDF
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -56,6 +56,7 @@ class Citations:
         self._citations.append(Citation(
             number=len(self._citations) + 1, article_id=source.article_id, start=start, end=end, text=words,
             title=source.title, url=source.url, published=source.published, source=source.source,
+            page=source.page_of(start),
         ))
         return len(self._citations)
 

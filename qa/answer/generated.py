@@ -95,7 +95,7 @@ def generated_answer(question: str, reply: str, hits: Sequence[Hit]) -> Answer |
     citations = tuple(
         Citation(
             number=index, article_id=hit.article_id, start=hit.start, end=hit.end, text=hit.text, title=hit.title,
-            url=hit.url, published=hit.published, source=hit.source,
+            url=hit.url, published=hit.published, source=hit.source, page=hit.page,
         )
         for index, hit in enumerate(cited, 1)
     )

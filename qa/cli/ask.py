@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{citation.number}] {citation.title or citation.article_id}" + (f" — {byline}" if byline else ""))
         if citation.url:
             print(f"    {citation.url}")
-        print(f"    {citation.article_id} chars {citation.start}-{citation.end}")
+        page = f", p. {citation.page}" if citation.page else ""
+        print(f"    {citation.article_id} chars {citation.start}-{citation.end}{page}")
     if answer.kind == "none" and answer.hits:
         print("closest passages:")
         for rank, hit in enumerate(answer.hits, 1):

@@ -93,7 +93,7 @@ def _citation_html(citation: Citation, hits: Sequence[Hit]) -> str:
     return (
         f'<div class="qa-citation"><div class="qa-citation-head"><span class="qa-num">[{citation.number}]</span>'
         f'{_title_link(citation.title or citation.article_id, citation.url)}</div>'
-        f'<div class="qa-meta">{_byline(citation.source, citation.published)}</div>'
+        f'<div class="qa-meta">{_byline(citation.source, citation.published)}{_page(citation.page)}</div>'
         f'<p class="qa-passage">{passage}</p></div>'
     )
 
@@ -110,8 +110,7 @@ def sources_html(answer: Answer) -> str:
 def _hit_html(rank: int, hit: Hit, citations: Sequence[Citation]) -> str:
     cited = [citation for citation in citations if _hit_containing(citation, [hit])]
     numbers = "".join(f" [{citation.number}]" for citation in cited)
-    page = f" · p. {hit.page}" if hit.page else ""
-    byline = _byline(hit.source, hit.published) + page + (f" · cited as{numbers}" if cited else "")
+    byline = _byline(hit.source, hit.published) + _page(hit.page) + (f" · cited as{numbers}" if cited else "")
     return (
         f'<div class="qa-hit{" qa-cited" if cited else ""}">'
         f'<div class="qa-hit-top"><span class="qa-rank">{rank}.</span>'
@@ -200,6 +199,10 @@ def _title_link(title: str, url: str) -> str:
     if url.lower().startswith(("http://", "https://")):  # never javascript: or data: links
         return f'<a href="{_escape(url)}" target="_blank" rel="noopener noreferrer">{_escape(title)}</a>'
     return _escape(title)
+
+
+def _page(page: int | None) -> str:
+    return f" · p. {page}" if page else ""
 
 
 def _byline(source: str, published: str) -> str:

@@ -55,10 +55,12 @@ DROP TABLE IF EXISTS chunk_terms;
 
 MATCHING_KEPT = 16  # filter results cached by chunk_ids_matching
 
-# A PDF passage's page: its article's page starts (pages, a JSON list) up to its own start, as types.page_at counts.
-PAGE = "(SELECT count(*) FROM pages p, json_each(p.starts) s WHERE p.article_id = a.id AND s.value <= c.start)"
+# A PDF passage's pages: its article's page starts (pages, a JSON list) before its end; those up to its
+# start count its first page, as types.page_at does, and the others begin inside it.
+PAGE_STARTS = """(SELECT json_group_array(s.value) FROM pages p, json_each(p.starts) s
+    WHERE p.article_id = a.id AND s.value < c.end)"""
 HIT_COLUMNS = f"""c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start),
-    a.title, a.url, a.published, a.source, a.authors, {PAGE}"""
+    a.title, a.url, a.published, a.source, a.authors, {PAGE_STARTS}"""
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,6 @@ class Database:
     def known_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         """text_hash of each given article id that is stored."""
         return self._lookup("id", "text_hash", list(article_ids))
-
-    def ids_by_hash(self, text_hashes: Iterable[str]) -> dict[str, str]:
-        """Stored article id of each given text hash that is stored."""
-        return self._lookup("text_hash", "id", list(text_hashes))
 
     def _lookup(self, key: str, value: str, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -361,10 +359,12 @@ class _Transaction:
 
 
 def _hit(row: tuple, score: float) -> Hit:
-    _, article_id, start, end, text, title, url, published, source, authors, page = row
+    _, article_id, start, end, text, title, url, published, source, authors, page_starts = row
+    starts = json.loads(page_starts)
     return Hit(
         article_id=article_id, text=text, start=start, end=end, score=float(score), title=title,
-        url=url, published=published, source=source, authors=tuple(json.loads(authors)), page=page or None,
+        url=url, published=published, source=source, authors=tuple(json.loads(authors)),
+        page=sum(offset <= start for offset in starts) or None, page_starts=tuple(o for o in starts if o > start),
     )
 
 

@@ -165,9 +165,6 @@ class Store:
     def known_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
         return self.database.known_hashes(article_ids)
 
-    def ids_by_hash(self, text_hashes: Sequence[str]) -> dict[str, str]:
-        return self.database.ids_by_hash(text_hashes)
-
     @contextmanager
     def view(self) -> Iterator["StoreView"]:
         """One consistent view for a whole search: a commit of this process waits until it is closed, so

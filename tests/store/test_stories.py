@@ -200,3 +200,44 @@ def test_an_interrupted_regrouping_resumes_and_a_new_version_regroups_everything
     assert index.ensure_stories() == 2  # the two articles after the first batch
     found = index.stories_of(["ap", "gazette", "update", "herald"])
     assert found["ap"] == found["gazette"] == found["update"] != found["herald"]
+
+
+def test_a_verbatim_copy_under_another_id_is_kept_as_a_copy_of_its_story(tmp_path, tiny_model_path, capsys):
+    """The same wire text from another outlet: stored with its own outlet, url and date, shown in also_in
+    (qa search --json, /api/search), its quotation listed once, and removable by qa delete."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from qa.cli import main
+    from qa.server import create_app
+
+    text = f"MILLBROOK (AP) — {WIRE}"
+    rows = [
+        {"id": "ap", "text": text, "source": "AP", "url": "https://wire.example/ap", "published": "2026-03-02"},
+        {"id": "courier", "text": text, "source": "Courier", "url": "https://courier.example/b", "published": "2026-03-03"},
+    ]
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    folder = str(tmp_path / "ix")
+    assert main(["ingest", str(news), "--index", folder, "--model", str(tiny_model_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 2
+
+    def also_in() -> dict[str, list[dict]]:
+        assert main(["search", "Harbor Street bridge cracks", "--index", folder, "--json"]) == 0
+        return {hit["article_id"]: hit["also_in"] for hit in json.loads(capsys.readouterr().out)["hits"]}
+
+    [(shown, copies)] = also_in().items()
+    other = ({"ap", "courier"} - {shown}).pop()
+    assert copies == [{"article_id": other, **{key: rows[shown == "ap"][key] for key in ("source", "url", "published")}}]
+    with Index.open(folder) as index:
+        rest = TestClient(create_app(index)).get("/api/search", params={"q": "Harbor Street bridge cracks"}).json()
+        assert [(hit["article_id"], hit["also_in"]) for hit in rest["hits"]] == [(shown, copies)]
+        assert len(index.quotes("Dana Ortiz")) == 1
+        assert index.article("courier").source == "Courier"
+
+    assert main(["delete", "courier", "--index", folder]) == 0
+    capsys.readouterr()
+    assert also_in() == {"ap": []}
+    with Index.open(folder) as index:
+        assert index.stats()["articles"] == 1 and index.stats()["stories_grouped"] == 0

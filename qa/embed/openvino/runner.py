@@ -35,6 +35,8 @@ class OpenVINORunner:
         self._idle: queue.SimpleQueue[list] = queue.SimpleQueue()
         self._tokens = export.tokens()
         self.dimension = export.dimension
+        # Batches padded to a few shapes keep OpenVINO's per-shape memory bounded (qa/embed/tokens.py).
+        self.bucketed = True
 
     def embed(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
         try:
@@ -51,7 +53,7 @@ class OpenVINORunner:
         # Requests take batches in turn; each is emptied just before it gets the next. (No Python
         # callbacks: AsyncInferQueue's can deadlock on the GIL when every request is busy.)
         in_flight: list[np.ndarray | None] = [None] * self._jobs
-        for number, batch in enumerate(self._tokens.batches(texts, batch_size)):
+        for number, batch in enumerate(self._tokens.batches(texts, batch_size, bucketed=self.bucketed)):
             slot = number % self._jobs
             _collect(requests[slot], in_flight[slot], vectors)
             requests[slot].start_async(batch.feeds)
@@ -64,7 +66,8 @@ class OpenVINORunner:
 def _collect(request, rows: np.ndarray | None, vectors: np.ndarray) -> None:
     if rows is not None:
         request.wait()
-        vectors[rows] = request.get_output_tensor(0).data  # copied: the request reuses its buffer
+        # Copied (the request reuses its buffer), without the rows that pad the batch's shape.
+        vectors[rows] = request.get_output_tensor(0).data[: len(rows)]
 
 
 def _unit_length(vectors: np.ndarray) -> np.ndarray:
