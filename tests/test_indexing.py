@@ -157,14 +157,14 @@ def test_planning_batches_ahead_of_their_commits_decides_as_committing_each_in_t
     tmp_path: Path, tiny_embedder
 ) -> None:
     """qa.indexing_ray plans a window of batches before committing any: the Planner counts the batches in
-    flight as stored, so a text replaced in one batch frees it for another id in a later one, and a text
-    planned under one id is a duplicate under another."""
+    flight as stored, so an id planned in one batch is replaced, or skipped, in a later one as if it had
+    been committed; the same text under another id is a copy, stored as its own article."""
     old, new = "The council met on Monday to vote. " * 3, "The council met on Tuesday instead. " * 3
     seeded = [Article(id="a", text=old), Article(id="kept", text="A story stored before. " * 3)]
     items = [
         Article(id="a", text=new),  # replaces a's stored text
         Article(id="b", text=old),  # a's old text, free once a is replaced
-        Article(id="c", text=new),  # a's new text under another id: a duplicate
+        Article(id="c", text=new),  # a's new text under another id: a copy of that story, stored
         Article(id="kept", text="A story stored before. " * 3),  # stored already
         Article(id="d", text="Fresh news from the harbor. " * 3),
         Article(id="d", text="Fresher news from the harbor. " * 3),  # replaces the d planned before
@@ -188,6 +188,6 @@ def test_planning_batches_ahead_of_their_commits_decides_as_committing_each_in_t
                 report = tally.report(0.0)
             reports.append((report.added, report.replaced, report.skipped, report.chunks))
             stored.append(sorted((article.id, article.text) for _, _, article in store.articles_after(0, 100)))
-    assert reports[0] == reports[1] == (2, 2, 2, reports[0][3])
+    assert reports[0] == reports[1] == (3, 2, 1, reports[0][3])
     assert stored[0] == stored[1]
-    assert [article_id for article_id, _ in stored[0]] == ["a", "b", "d", "kept"]
+    assert [article_id for article_id, _ in stored[0]] == ["a", "b", "c", "d", "kept"]
