@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qa.embed import Embedder
-    from qa.store import Chunking, Store
+    from qa.store import Chunking
+    from qa.store.protocol import StoreBackend
 
 ProgressCallback = Callable[[int], None]
 
@@ -45,7 +46,7 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP], which the model's token limit includes
 
 
 def add_articles(
-    store: Store, embedder: Embedder, items: Iterable[Article | IngestError], *, embed_batch: int, commit_chunks: int,
+    store: StoreBackend, embedder: Embedder, items: Iterable[Article | IngestError], *, embed_batch: int, commit_chunks: int,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Add articles to the store, skipping ones already in and replacing ones whose text changed;
@@ -62,7 +63,7 @@ def add_articles(
     return tally.report(time.perf_counter() - started)
 
 
-def delete_articles(store: Store, article_ids: Sequence[str]) -> int:
+def delete_articles(store: StoreBackend, article_ids: Sequence[str]) -> int:
     """Remove articles and their vectors; returns how many were stored."""
     known = store.known_hashes(article_ids)
     if known:
@@ -86,18 +87,18 @@ def passages(article: Article, *, chunking: Chunking, embedder: Embedder) -> tup
     return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
 
 
-def quotes_pending(store: Store) -> bool:
+def quotes_pending(store: StoreBackend) -> bool:
     """Whether stored articles lack quotes of the current extractor (an index built before quotes were
     indexed, or by an older extractor)."""
     return store.state(QUOTES_VERSION) != EXTRACTOR_VERSION
 
 
-def mark_quotes_current(store: Store) -> None:
+def mark_quotes_current(store: StoreBackend) -> None:
     """For a new, empty index: every article it will hold gets its quotes at ingest."""
     store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})
 
 
-def backfill_quotes(store: Store, embedder: Embedder, *, on_progress: ProgressCallback | None = None) -> int:
+def backfill_quotes(store: StoreBackend, embedder: Embedder, *, on_progress: ProgressCallback | None = None) -> int:
     """Extract and embed the quotes of articles stored without current ones, without re-embedding their
     passages. Commits per batch, so an interrupted run resumes where it stopped. Returns how many articles
     were read: 0 when the quotes are current."""
@@ -147,18 +148,18 @@ def quote_vectors(
     return vectors[: len(texts)], per_article
 
 
-def stories_pending(store: Store) -> bool:
+def stories_pending(store: StoreBackend) -> bool:
     """Whether stored articles are not grouped into stories by the current parameters (an index built
     before stories were grouped, or with other parameters)."""
     return store.state(STORIES_VERSION) != stories.VERSION
 
 
-def mark_stories_current(store: Store) -> None:
+def mark_stories_current(store: StoreBackend) -> None:
     """For a new, empty index: every article it will hold is grouped at ingest."""
     store.add_story_signatures([], {STORIES_VERSION: stories.VERSION})
 
 
-def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = None) -> int:
+def backfill_stories(store: StoreBackend, *, on_progress: ProgressCallback | None = None) -> int:
     """Group the stored articles into stories without re-embedding anything, in storage order (as if
     ingested again). Commits per batch, so an interrupted run resumes where it stopped. Returns how many
     articles were read: 0 when the grouping is current."""
@@ -179,7 +180,7 @@ def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = Non
     return done
 
 
-def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
+def _add_batch(store: StoreBackend, embedder: Embedder, batch: list[Article], tally: _Tally, embed_batch: int) -> None:
     fingerprints = {article.id: text_fingerprint(article.text) for article in batch}
     stored_hashes = store.known_hashes([a.id for a in batch])
     stored_ids_by_hash = store.ids_by_hash(list(fingerprints.values()))
@@ -201,7 +202,7 @@ def _add_batch(store: Store, embedder: Embedder, batch: list[Article], tally: _T
 
 
 def _prepare(
-    store: Store, embedder: Embedder, articles: list[Article], fingerprints: dict[str, str], embed_batch: int
+    store: StoreBackend, embedder: Embedder, articles: list[Article], fingerprints: dict[str, str], embed_batch: int
 ) -> list[NewArticle]:
     chunking = store.manifest.chunking
     if articles:
