@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from qa.store.milvus.schema import NO_VECTOR, TEXT_PIECE
+from qa.store.milvus.terms import terms
 from qa.types import Filters
 
 if TYPE_CHECKING:
@@ -92,8 +93,9 @@ def passage_rows(item: NewArticle) -> list[dict]:
     return [
         {
             "id": row_id(article.id, chunk.ordinal), "vector": np.asarray(vector, np.float32).tolist(),
-            "text": f"{article.title}\n{article.text[chunk.start : chunk.end]}", **facts, "place": chunk.ordinal,
-            "start": chunk.start, "end": chunk.end, "title_length": len(article.title),
+            "text": article.text[chunk.start : chunk.end],
+            "terms": terms(f"{article.title}\n{article.text[chunk.start : chunk.end]}"), **facts,
+            "place": chunk.ordinal, "start": chunk.start, "end": chunk.end,
         }
         for chunk, vector in zip(item.chunks, item.vectors)
     ]

@@ -68,31 +68,31 @@ def _passages(client: MilvusClient, dimension: int):
     schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
     schema.add_field("id", DataType.INT64, is_primary=True)  # from (article id, place): ids.passage_id
     schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
-    # What BM25 reads of a passage: its article's headline, a newline, then the passage (as keywords.py).
-    schema.add_field("text", DataType.VARCHAR, max_length=LONGEST, enable_analyzer=True, analyzer_params=_analyzer())
+    schema.add_field("text", DataType.VARCHAR, max_length=LONGEST)  # the passage, as shown
+    # What BM25 reads of a passage: terms.terms of its article's headline and the passage (as keywords.py).
+    schema.add_field(
+        "terms", DataType.VARCHAR, max_length=LONGEST, enable_analyzer=True, analyzer_params={"tokenizer": "standard"}
+    )
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     schema.add_function(Function(
-        name="bm25", function_type=FunctionType.BM25, input_field_names=["text"], output_field_names=["sparse"]
+        name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"], output_field_names=["sparse"]
     ))
     _article_fields(schema, partitioned=True)
     schema.add_field("place", DataType.INT64)
     schema.add_field("start", DataType.INT64)
     schema.add_field("end", DataType.INT64)
-    schema.add_field("title_length", DataType.INT64)
     indexes = client.prepare_index_params()
     _vector_index(indexes, "FLAT")
-    indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=_bm25_parameters())
     _scalar_indexes(indexes)
     return schema, indexes
 
 
-def _analyzer() -> dict:
-    """The `standard` analyzer (milvus-lite has it too) dropping the English stop words bm25s drops locally,
-    listed, since milvus-lite does not know Milvus's "_english_" list. Neither has the stemmer bm25s uses
-    locally: the one difference of the two keyword retrievers."""
-    from bm25s.stopwords import STOPWORDS_EN
+def _bm25_parameters() -> dict:
+    """The local keyword index's k1 and b (milvus-lite's defaults differ)."""
+    from qa.store.keywords import B, K1
 
-    return {"tokenizer": "standard", "filter": ["lowercase", {"type": "stop", "stop_words": list(STOPWORDS_EN)}]}
+    return {"bm25_k1": K1, "bm25_b": B}
 
 
 def _article_fields(schema, *, partitioned: bool = False) -> None:

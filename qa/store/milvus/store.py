@@ -258,21 +258,26 @@ class MilvusStore:
         with milvus_errors(self.address):
             self._delete(list(removed_ids))
             replaced = set(self.known_hashes([item.article.id for item in new]))
-            dimension = self.manifest.dimension
             self._upsert(schema.PASSAGES, [row for item in new for row in rows.passage_rows(item)])
             self._upsert(schema.TEXTS, [row for item in new for row in rows.text_rows(item.article)])
+            self._write_quotes([(item.article, item.found, item.quote_vectors) for item in new], replaced)
             for item in new:
-                self._write_quotes(item.article, item.found, item.quote_vectors, dimension)
                 if item.article.id in replaced:
                     self._delete_after(schema.PASSAGES, item.article.id, max((c.ordinal for c in item.chunks), default=-1) + 1)
                     self._delete_after(schema.TEXTS, item.article.id, len(rows.text_pieces(item.article.text)))
             self._upsert(schema.ARTICLES, [rows.article_row(item) for item in new])
 
-    def _write_quotes(self, article: Article, found: FoundQuotes, vectors, dimension: int) -> None:
-        self._upsert(schema.QUOTES, rows.quote_rows(article, found, vectors, dimension))
-        self._upsert(schema.PEOPLE, rows.people_rows(article, found))
-        self._delete_after(schema.QUOTES, article.id, len(found.quotes))
-        self._delete_after(schema.PEOPLE, article.id, len(found.people))
+    def _write_quotes(self, found: list[tuple[Article, FoundQuotes, Sequence]], replaced: set[str]) -> None:
+        """Quotes and people of (article, quotes found, their vectors), and, for the ``replaced`` articles,
+        deleting the rows of theirs beyond the new ones."""
+        dimension = self.manifest.dimension
+        self._upsert(schema.QUOTES, [row for article, quotes, vectors in found
+                                     for row in rows.quote_rows(article, quotes, vectors, dimension)])
+        self._upsert(schema.PEOPLE, [row for article, quotes, _ in found for row in rows.people_rows(article, quotes)])
+        for article, quotes, _ in found:
+            if article.id in replaced:
+                self._delete_after(schema.QUOTES, article.id, len(quotes.quotes))
+                self._delete_after(schema.PEOPLE, article.id, len(quotes.people))
 
     def _upsert(self, kind: str, data: list[dict]) -> None:
         for begin in range(0, len(data), UPSERT_BATCH):
@@ -296,9 +301,9 @@ class MilvusStore:
             stored = self.known_hashes([article_id for article_id, *_ in found])
             current = [item for item in found if stored.get(item[0]) == item[1]]
             articles = dict((article.id, article) for _, article in self._articles([i for i, *_ in current], with_text=True))
-            for article_id, _, quotes, vectors in current:
-                if article_id in articles:
-                    self._write_quotes(articles[article_id], quotes, vectors, self.manifest.dimension)
+            self._write_quotes(
+                [(articles[i], quotes, vectors) for i, _, quotes, vectors in current if i in articles], set(articles)
+            )
             self._set_state(state)
 
     def add_story_signatures(

@@ -12,13 +12,14 @@ import numpy as np
 
 from qa.store.chunk_table import ChunkFacts
 from qa.store.milvus import queries, rows, schema
+from qa.store.milvus.terms import query_terms
 from qa.types import Article, Filters, Hit, StoryCopy, page_at
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 FACT_FIELDS = ["article_id", "place", "published"]
-HIT_FIELDS = ["id", "article_id", "start", "end", "text", "title_length"]
+HIT_FIELDS = ["id", "article_id", "start", "end", "text"]
 HNSW_SEARCH_BREADTH = 128  # ef: candidates HNSW keeps while it walks (at least k)
 
 
@@ -39,7 +40,10 @@ class MilvusView:
         """(chunk id, BM25 score) of the k best chunks, best first, by the server-side BM25 function.
         milvus-lite reports BM25 scores negated (a Milvus server positive); both list the best first, so
         the score returned is its magnitude."""
-        found = self._search([query], "sparse", {"metric_type": "BM25"}, k, filters)
+        words = query_terms(query)
+        if not words:
+            return []
+        found = self._search([words], "sparse", {"metric_type": "BM25"}, k, filters)
         return [(chunk, abs(score)) for chunk, score in found]
 
     def _search(self, data: list, field: str, params: dict, k: int, filters: Filters) -> list[tuple[int, float]]:
@@ -81,7 +85,7 @@ class MilvusView:
                 continue
             pages = tuple(json.loads(article["pages"]))
             hits.append(Hit(
-                article_id=passage["article_id"], text=passage["text"][passage["title_length"] + 1 :],
+                article_id=passage["article_id"], text=passage["text"],
                 start=passage["start"], end=passage["end"], score=float(score), title=article["title"],
                 url=article["url"], published=article["published"], source=article["source"],
                 authors=tuple(json.loads(article["authors"])), page=page_at(pages, passage["start"]),
