@@ -151,3 +151,19 @@ def test_bad_milvus_addresses_are_one_line(address, message):
 def test_opening_a_missing_store_says_how_to_build_one(location):
     with pytest.raises(QAError, match="qa ingest"):
         Index.open(location)
+
+
+def test_a_milvus_store_past_the_flat_limit_searches_by_hnsw(milvus_address, tiny_embedder, monkeypatch):
+    from qa.store.milvus import schema
+
+    location = f"milvus://{milvus_address}/hnsw_{uuid.uuid4().hex[:12]}"
+    with Index.open(location, embedder=tiny_embedder, create=True) as index:
+        index.add([BRIDGE, FLOODS])
+        assert index.stats()["vector_index"] == "FLAT"
+        monkeypatch.setattr(schema, "FLAT_LIMIT", 3)
+        index.add([LIBRARY])
+        assert index.stats()["vector_index"] == "HNSW"
+        assert set(_articles(index.search("children's reading room", 3, mode="dense"))) == {"bridge", "floods", "library"}
+        monkeypatch.setattr(schema, "FLAT_LIMIT", 100)
+        index.delete(["library"])
+        assert index.stats()["vector_index"] == "FLAT"

@@ -323,7 +323,12 @@ class MilvusStore:
         )
 
     def save(self) -> None:
-        """The vector index fitted to the collection's size, and the manifest's counts brought up to date."""
+        """What was written flushed into sealed segments (durable, and indexed: milvus-lite rebuilds the
+        BM25 index of unflushed rows at every search), the vector index fitted to the collection's size,
+        and the manifest's counts brought up to date."""
+        with milvus_errors(self.address):
+            for kind in schema.KINDS:
+                self.client.flush(self._name(kind))
         counts = self.counts()
         with milvus_errors(self.address):
             kind = schema.fit_vector_index(self.client, self.address.collection, counts["chunks"])
