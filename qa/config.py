@@ -92,6 +92,11 @@ def index_path() -> str:
     return os.environ.get("QA_INDEX") or DEFAULT_INDEX
 
 
+def store_location() -> str | None:
+    """The store commands use unless told, if set: $QA_STORE (milvus://HOST:PORT/COLLECTION or a folder)."""
+    return os.environ.get("QA_STORE") or None
+
+
 def auth_token() -> str | None:
     """The server's API token unless given on the command line: $QA_AUTH_TOKEN."""
     return os.environ.get("QA_AUTH_TOKEN") or None

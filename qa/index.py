@@ -25,12 +25,14 @@ from qa.errors import QAError
 from qa.quotes.framing import framing_span
 from qa.quotes.resolution import Described, describes_someone, mentions, resolve_by_description, resolve_speaker
 from qa.quotes.speakers import name_search_words, speaker_matches
-from qa.store import Chunking, Store
-from qa.store.writelock import WaitCallback, WriteLock
+from qa.store import Chunking
+from qa.store.factory import create_store, creating, open_store, store_exists
+from qa.store.writelock import WaitCallback
 from qa.types import Article, Filters, Hit, IngestError, IngestReport, Quote
 
 if TYPE_CHECKING:
     from qa.quotes.resolution import Resolution
+    from qa.store.protocol import StoreBackend
     from qa.store.quote_rows import SpeakerQuotes
 
 DESCRIPTION_ARTICLES = 10  # articles searched for a speaker named by a description no stored role fits
@@ -38,7 +40,7 @@ RECENT_DAYS = 60  # a role's holder as of a date: who the articles of the weeks 
 
 
 class Index:
-    """A searchable collection of articles in one folder on disk.
+    """A searchable collection of articles: in one folder on disk, or in a Milvus collection.
 
     The embedding model is loaded on first use, so opening an index to inspect or delete is fast.
 
@@ -46,7 +48,7 @@ class Index:
     once, before it waits."""
 
     def __init__(
-        self, store: Store, embedder: Embedder | None, settings: Settings, *, on_write_wait: WaitCallback | None = None
+        self, store: StoreBackend, embedder: Embedder | None, settings: Settings, *, on_write_wait: WaitCallback | None = None
     ) -> None:
         self.store = store
         self.on_write_wait = on_write_wait
@@ -72,14 +74,15 @@ class Index:
         create: bool = False,
         on_write_wait: WaitCallback | None = None,
     ) -> "Index":
-        """Open the index at ``path``; with ``create=True`` make a new one there if there is none.
+        """Open the index at ``path`` (a folder, or milvus://HOST:PORT/COLLECTION); with ``create=True`` make
+        a new one there if there is none.
 
         ``model`` (or ``settings.model``, or ``embedder``) picks the sentence-transformers model of a new
         index; for an existing one it must be the model the index was built with. Without ``embedder``
         the model is loaded on first use."""
         settings = settings or Settings.from_env(model=model)
-        if Store.exists(path) or not create:
-            store = Store.open(path)
+        if not create or store_exists(path):
+            store = open_store(path)
             built_with = store.manifest.model
             wanted = model or (embedder.name if embedder else None)
             if wanted and wanted != built_with:
@@ -92,11 +95,10 @@ class Index:
             return cls(store, embedder, _settings_of(store, settings), on_write_wait=on_write_wait)
         embedder = embedder or load_embedder(settings.model, settings.backend or DEFAULT_BACKEND)
         chunking = Chunking(settings.chunk_tokens, settings.overlap_tokens, settings.title_tokens)
-        Path(path).mkdir(parents=True, exist_ok=True)
         # Two first ingests into one new folder: one creates the index, the other then opens it.
-        with WriteLock(path).hold(on_wait=on_write_wait):
-            if not Store.exists(path):
-                store = Store.create(
+        with creating(path, on_write_wait):
+            if not store_exists(path):
+                store = create_store(
                     path, model=embedder.name, dimension=embedder.dimension, chunking=chunking,
                     embedding_backend=backend_of(embedder), vector_space=vector_space_of(embedder),
                 )
@@ -265,7 +267,7 @@ class Index:
     def stats(self) -> dict:
         manifest = self.store.manifest
         return {
-            "path": str(self.store.folder),
+            "path": self.store.location,
             "model": manifest.model,
             "dimension": manifest.dimension,
             "vector_index": manifest.vector_index,
@@ -336,23 +338,23 @@ def _once_per_story(quotes: list[Quote], story_of: dict[str, str]) -> list[Quote
     return kept
 
 
-def _check_vectors_mix(store: Store, embedder: Embedder) -> None:
+def _check_vectors_mix(store: StoreBackend, embedder: Embedder) -> None:
     manifest = store.manifest
     if embedder.dimension != manifest.dimension:
         raise QAError(
-            f"{store.folder}: model {embedder.name!r} gives {embedder.dimension}-d vectors, "
+            f"{store.location}: model {embedder.name!r} gives {embedder.dimension}-d vectors, "
             f"the index holds {manifest.dimension}-d"
         )
     if vector_space_of(embedder) != manifest.vector_space:
         raise QAError(
-            f"{store.folder}: the index holds vectors of {manifest.vector_space!r} (embedded by backend "
+            f"{store.location}: the index holds vectors of {manifest.vector_space!r} (embedded by backend "
             f"{manifest.embedding_backend!r}); backend {backend_of(embedder)!r} gives vectors of "
             f"{vector_space_of(embedder)!r}, which do not mix with them. Use backend "
             f"{manifest.embedding_backend!r} (QA_BACKEND), or build a new index in another folder"
         )
 
 
-def _settings_of(store: Store, settings: Settings) -> Settings:
+def _settings_of(store: StoreBackend, settings: Settings) -> Settings:
     """The user's run-time settings with the chunking that the index was built with."""
     chunking = store.manifest.chunking
     return Settings(

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qa.embed import Embedder
-    from qa.store import Chunking, Store
+    from qa.store import Chunking
+    from qa.store.protocol import StoreBackend
 
 ProgressCallback = Callable[[int], None]
 
@@ -46,7 +47,7 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP], which the model's token limit includes
 
 
 def add_articles(
-    store: Store, embedder: Embedder, items: Iterable[Article | IngestError], *, embed_batch: int, commit_chunks: int,
+    store: StoreBackend, embedder: Embedder, items: Iterable[Article | IngestError], *, embed_batch: int, commit_chunks: int,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Add articles to the store, skipping ones already in and replacing ones whose text changed;
@@ -67,7 +68,7 @@ def add_articles(
     return tally.report(time.perf_counter() - started)
 
 
-def delete_articles(store: Store, article_ids: Sequence[str]) -> int:
+def delete_articles(store: StoreBackend, article_ids: Sequence[str]) -> int:
     """Remove articles and their vectors; returns how many were stored."""
     known = store.known_hashes(article_ids)
     if known:
@@ -91,18 +92,18 @@ def passages(article: Article, *, chunking: Chunking, embedder: Embedder) -> tup
     return chunks, [f"{title}\n{chunk.text}" if title else chunk.text for chunk in chunks]
 
 
-def quotes_pending(store: Store) -> bool:
+def quotes_pending(store: StoreBackend) -> bool:
     """Whether stored articles lack quotes of the current extractor (an index built before quotes were
     indexed, or by an older extractor)."""
     return store.state(QUOTES_VERSION) != EXTRACTOR_VERSION
 
 
-def mark_quotes_current(store: Store) -> None:
+def mark_quotes_current(store: StoreBackend) -> None:
     """For a new, empty index: every article it will hold gets its quotes at ingest."""
     store.replace_quotes([], {QUOTES_VERSION: EXTRACTOR_VERSION})
 
 
-def backfill_quotes(store: Store, embedder: Embedder, *, on_progress: ProgressCallback | None = None) -> int:
+def backfill_quotes(store: StoreBackend, embedder: Embedder, *, on_progress: ProgressCallback | None = None) -> int:
     """Extract and embed the quotes of articles stored without current ones, without re-embedding their
     passages. Commits per batch, so an interrupted run resumes where it stopped. Returns how many articles
     were read: 0 when the quotes are current."""
@@ -152,18 +153,18 @@ def quote_vectors(
     return vectors[: len(texts)], per_article
 
 
-def stories_pending(store: Store) -> bool:
+def stories_pending(store: StoreBackend) -> bool:
     """Whether stored articles are not grouped into stories by the current parameters (an index built
     before stories were grouped, or with other parameters)."""
     return store.state(STORIES_VERSION) != stories.VERSION
 
 
-def mark_stories_current(store: Store) -> None:
+def mark_stories_current(store: StoreBackend) -> None:
     """For a new, empty index: every article it will hold is grouped at ingest."""
     store.add_story_signatures([], {STORIES_VERSION: stories.VERSION})
 
 
-def backfill_stories(store: Store, *, on_progress: ProgressCallback | None = None) -> int:
+def backfill_stories(store: StoreBackend, *, on_progress: ProgressCallback | None = None) -> int:
     """Group the stored articles into stories without re-embedding anything, in storage order (as if
     ingested again). Commits per batch, so an interrupted run resumes where it stopped. Returns how many
     articles were read: 0 when the grouping is current."""
@@ -189,7 +190,7 @@ class Planner:
     against the store and against the batches handed out before but not committed yet, so that a
     pipeline that embeds several batches at once decides exactly as one that commits each in turn."""
 
-    def __init__(self, store: Store, tally: Tally) -> None:
+    def __init__(self, store: StoreBackend, tally: Tally) -> None:
         self.store, self.tally = store, tally
         self._pending: dict[str, str] = {}  # article id -> text hash it will be stored with
 
@@ -238,7 +239,7 @@ def prepare(
     return new
 
 
-def commit(store: Store, new: Sequence[NewArticle], tally: Tally) -> None:
+def commit(store: StoreBackend, new: Sequence[NewArticle], tally: Tally) -> None:
     if new:
         store.commit(new)
         tally.chunks += sum(len(item.chunks) for item in new)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qa.embed import Embedder
-    from qa.store import Chunking, Store
+    from qa.store import Chunking
+    from qa.store.protocol import StoreBackend
     from qa.types import Article, IngestError, IngestReport
 
 LOCAL = "local"  # --ray local: start a Ray instance in this process
@@ -35,7 +36,7 @@ REACH_SECONDS = 10  # for the head to accept a connection: ray.init retries an u
 
 
 def add_articles(
-    store: Store, embedder: Embedder, items: Iterable[Article | IngestError], *, address: str, embed_batch: int,
+    store: StoreBackend, embedder: Embedder, items: Iterable[Article | IngestError], *, address: str, embed_batch: int,
     commit_chunks: int, on_progress: indexing.ProgressCallback | None = None,
 ) -> IngestReport:
     """indexing.add_articles with the preparation on the Ray cluster at ``address`` ("local": a new
@@ -100,7 +101,7 @@ class _Pool:
         self.setup = {"model": model, "backend": backend, "chunking": chunking, "embed_batch": embed_batch}
 
     def run(
-        self, store: Store, window: list[tuple[int, list[Article]]], tally: indexing.Tally, planner: indexing.Planner,
+        self, store: StoreBackend, window: list[tuple[int, list[Article]]], tally: indexing.Tally, planner: indexing.Planner,
         on_progress: indexing.ProgressCallback | None,
     ) -> None:
         import ray

@@ -17,13 +17,16 @@ import math
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable, Iterable, Literal, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Protocol, Sequence
 
 import numpy as np
 
 from qa.errors import QAError
-from qa.store import ChunkFacts, Store, StoreView
+from qa.store import ChunkFacts
 from qa.types import Filters, Hit
+
+if TYPE_CHECKING:
+    from qa.store.protocol import SearchView, StoreBackend
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
@@ -140,7 +143,7 @@ class SearchRequest:
     all_copies: bool = False  # near-copies of one story each shown, rather than once with also_in
 
 
-def search(store: Store, embed_query: Callable[[str], Future], request: SearchRequest) -> list[Hit]:
+def search(store: StoreBackend, embed_query: Callable[[str], Future], request: SearchRequest) -> list[Hit]:
     """The k best passages for the request, fused from the retrievers its mode names, all read from one
     consistent view of the store. ``embed_query`` gives a Future of the query's vector."""
     # The model embeds the query in another thread (it releases the GIL) while bm25s scores in this one.
@@ -160,7 +163,7 @@ def search(store: Store, embed_query: Callable[[str], Future], request: SearchRe
 
 
 def candidates(
-    view: StoreView, request: SearchRequest, vector: Future | None
+    view: SearchView, request: SearchRequest, vector: Future | None
 ) -> tuple[list[RankedList], dict[int, ChunkFacts]]:
     """Each retriever's best chunks (dense first), and the facts of every candidate."""
     depth = max(request.settings.candidates, request.k)
@@ -188,7 +191,7 @@ def fused(lists: list[RankedList], facts: dict[int, ChunkFacts], request: Search
 
 
 def one_per_story(
-    view: StoreView, ranked: list[tuple[int, float]], facts: dict[int, ChunkFacts]
+    view: SearchView, ranked: list[tuple[int, float]], facts: dict[int, ChunkFacts]
 ) -> list[tuple[int, float]]:
     """The ranking without the chunks of a story's other copies: the same wire text in several outlets
     (or an updated version) is one result, shown by its best-ranked copy."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -91,3 +92,12 @@ def _verify_every_answer(monkeypatch: pytest.MonkeyPatch) -> list:
     monkeypatch.setattr(flow, "ask_stream", checked)
     monkeypatch.setattr(qa.answer, "ask_stream", checked)
     return verified
+
+
+@pytest.fixture(scope="session")
+def milvus_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """HOST:PORT of one real milvus-lite server for the whole run (tests use a fresh collection each)."""
+    from milvus_server import milvus_lite_server
+
+    with milvus_lite_server(tmp_path_factory.mktemp("milvus") / "data") as address:
+        yield address

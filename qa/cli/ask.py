@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from qa import config
-from qa.cli.options import filter_options, filters, index_option, json_option
+from qa.cli.options import filter_options, filters, json_option, store_location, store_option
 from qa.cli.output import announce_wait, print_json
 
 
@@ -21,7 +21,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "(default: $QA_LLM_URL; none: extractive answers)",
     )
     ask.add_argument("--llm-model", help="model name to request (default: $QA_LLM_MODEL)")
-    index_option(ask)
+    store_option(ask)
     json_option(ask)
     ask.set_defaults(run=run)
 
@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
 
     llm = config.LLMConfig.from_env(url=args.llm_url, model=args.llm_model)
     streaming = llm is not None and not args.json
-    with Index.open(args.index, on_write_wait=announce_wait(args.index)) as index:
+    location = store_location(args)
+    with Index.open(location, on_write_wait=announce_wait(location)) as index:
         if index.quotes_pending() and parse_say_question(args.question):
             print("qa: reading and embedding the quotes of the stored articles (once; passages are not re-embedded)…",
                   file=sys.stderr)

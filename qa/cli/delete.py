@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from qa.cli.options import index_option, json_option
+from qa.cli.options import json_option, store_location, store_option
 from qa.cli.output import announce_wait, print_json
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     delete = commands.add_parser("delete", help="remove articles and their vectors")
     delete.add_argument("ids", nargs="+", metavar="ID")
-    index_option(delete)
+    store_option(delete)
     json_option(delete)
     delete.set_defaults(run=run)
 
@@ -19,7 +19,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from qa.index import Index
 
-    with Index.open(args.index, on_write_wait=announce_wait(args.index)) as index:
+    location = store_location(args)
+    with Index.open(location, on_write_wait=announce_wait(location)) as index:
         removed = index.delete(args.ids)
     missing = len(set(args.ids)) - removed
     if args.json:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from qa.cli.options import index_option, json_option
+from qa.cli.options import json_option, store_location, store_option
 from qa.cli.output import print_fields
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     info = commands.add_parser("info", help="what an index holds")
-    index_option(info)
+    store_option(info)
     json_option(info)
     info.set_defaults(run=run)
 
@@ -18,7 +18,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from qa.index import Index
 
-    with Index.open(args.index) as index:
+    with Index.open(store_location(args)) as index:
         stats = index.stats()
     print_fields(stats, as_json=args.json)
     return 0

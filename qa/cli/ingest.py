@@ -6,14 +6,14 @@ import argparse
 import sys
 
 from qa import config
-from qa.cli.options import index_option, json_option
+from qa.cli.options import json_option, store_location, store_option
 from qa.cli.output import announce_wait, print_json
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser("ingest", help="add articles from files, folders and web addresses (pages, feeds)")
     ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
-    index_option(ingest)
+    store_option(ingest)
     ingest.add_argument("--model", help="sentence-transformers model name or path, for a new index")
     ingest.add_argument(
         "--ray", metavar="ADDRESS",
@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
         check_address(args.ray)  # before the index is opened: a new one is not left behind
     if items is not None:
-        with Index.open(args.index, model=args.model, create=True, on_write_wait=announce_wait(args.index)) as index:
+        location = store_location(args)
+        with Index.open(location, model=args.model, create=True, on_write_wait=announce_wait(location)) as index:
             with tqdm(unit=" articles", desc="ingest", disable=args.json or None, file=sys.stderr) as bar:
                 report = index.add(items, on_progress=bar.update, ray=args.ray)
     if args.json:

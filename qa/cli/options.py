@@ -45,5 +45,19 @@ def index_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def store_option(parser: argparse.ArgumentParser) -> None:
+    """Where the articles are: --index DIR (a local index folder) or --store milvus://HOST:PORT/COLLECTION."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--index", help="index folder (default: $QA_STORE, else $QA_INDEX, else ./index)")
+    where.add_argument(
+        "--store", metavar="LOCATION",
+        help="milvus://HOST:PORT/COLLECTION: the articles in a Milvus server's collections (or an index folder)",
+    )
+
+
+def store_location(args: argparse.Namespace) -> str:
+    return args.store or args.index or config.store_location() or config.index_path()
+
+
 def json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qa.cli.options import index_option, json_option
+from qa.cli.options import json_option, store_location, store_option
 from qa.cli.output import announce_wait, print_json
 
 
@@ -19,7 +19,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     quotes.add_argument("--about", default="", metavar="TOPIC", help="only quotations about this topic")
     quotes.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     quotes.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
-    index_option(quotes)
+    store_option(quotes)
     json_option(quotes)
     quotes.set_defaults(run=run)
 
@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from qa.index import Index
     from qa.types import Filters
 
-    with Index.open(args.index, on_write_wait=announce_wait(args.index)) as index:
+    location = store_location(args)
+    with Index.open(location, on_write_wait=announce_wait(location)) as index:
         if index.quotes_pending():
             print("qa: reading the quotes of the stored articles (once)…", file=sys.stderr)
             index.ensure_quotes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from qa.cli.options import filter_options, filters, index_option, json_option, mode_option, rerank_option
+from qa.cli.options import filter_options, filters, json_option, mode_option, rerank_option, store_location, store_option
 from qa.cli.output import print_json
 
 
@@ -22,7 +22,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="show each near-copy of a story (the same wire text elsewhere, an update) on its own, not once",
     )
     rerank_option(search)
-    index_option(search)
+    store_option(search)
     json_option(search)
     search.set_defaults(run=run)
 
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from qa.config import Settings
     from qa.index import Index
 
-    with Index.open(args.index, settings=Settings.from_env(reranker=args.rerank)) as index:
+    with Index.open(store_location(args), settings=Settings.from_env(reranker=args.rerank)) as index:
         hits = index.search(args.query, args.k, filters=filters(args), mode=args.mode, all_copies=args.all_copies)
     if args.json:
         print_json({"query": args.query, "hits": [hit.to_dict() for hit in hits]})

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from qa import config
-from qa.cli.options import index_option
+from qa.cli.options import store_location, store_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="the web chat at / and the REST API under /api")
-    index_option(serve)
+    store_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7860, help="port to listen on (default 7860)")
     serve.add_argument(
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from qa.server import serve
 
     serve(
-        args.index, host=args.host, port=args.port, auth_token=args.auth_token,
+        store_location(args), host=args.host, port=args.port, auth_token=args.auth_token,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), allow_private_urls=args.allow_private_urls,
     )
     return 0

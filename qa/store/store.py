@@ -43,6 +43,10 @@ class Store:
         self._lock = ReadWriteLock()
         self.write_lock = WriteLock(folder)  # across processes; its holder alone saves the files
 
+    @property
+    def location(self) -> str:
+        return str(self.folder)
+
     # -- opening -------------------------------------------------------------------------------
 
     @staticmethod
