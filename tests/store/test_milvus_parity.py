@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
-from conftest import BENCH_DIR
 
 from qa import Index
 from qa.evaluate import load_benchmark
@@ -20,6 +20,7 @@ from qa.ingest import read_jsonl
 from qa.store.milvus.copy import copy_local
 from qa.types import Filters
 
+BENCH_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "bench"
 SLICE = 300
 DEPTH = 10
 
