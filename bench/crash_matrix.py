@@ -55,7 +55,7 @@ POINTS = {
                "write:manifest.json#1", "replaced:manifest.json#1"],
     "replace": ["embed#1", "sql.commit#1", "sql.committed#1", "sql.committed#2", "keywords.written#1",
                 "write:vectors.faiss#1", "write:manifest.json#1"],
-    "delete": ["sql.commit#1", "sql.committed#1", "keywords.build#1", "keywords.renamed#1",
+    "delete": ["sql.commit#1", "sql.committed#1", "keywords.sync#1", "keywords.committed#1",
                "replaced:vectors.faiss#1", "write:manifest.json#1"],
     "backfill": ["quotes.find#5", "sql.commit#1", "sql.committed#1", "sql.committed#3", "sql.commit#5"],
     "band-grow": ["vectors.build#1", "ivf.train#1", "ivf.trained#1", "write:vectors.faiss#1",
@@ -157,7 +157,7 @@ def arm(point: str, journal: Path, embedder) -> None:
     """Wrap the functions the points name; kill this process the n-th time it passes the point (none for
     ""). Each SQLite commit is journaled, what the articles table holds after it."""
     from qa import indexing
-    from qa.store import database, files, keywords, vectors
+    from qa.store import database, files, keyword_segment, keywords, vectors
 
     name, _, nth = point.partition("#")
     passed: collections.Counter = collections.Counter()
@@ -206,7 +206,7 @@ def arm(point: str, journal: Path, embedder) -> None:
 
     files.replace_atomically = vectors.replace_atomically = replace
 
-    class RenameHook:  # keywords' view of os: a rename of a finished build into place passes a point
+    class RenameHook:  # keywords' view of os: a rename of a finished segment into place passes a point
         def __getattr__(self, attribute: str):
             return getattr(os, attribute)
 
@@ -218,7 +218,8 @@ def arm(point: str, journal: Path, embedder) -> None:
     keywords.os = RenameHook()
     around(keywords.KeywordIndex, "synced", "keywords.sync")
     around(keywords, "_build", "keywords.build")
-    around(keywords.KeywordIndex, "_write", None, "keywords.written")
+    around(keyword_segment.Segment, "write", None, "keywords.written")
+    around(keywords, "write_json_atomically", None, "keywords.committed")  # the commit file naming the segments
     build = vectors.VectorIndex.build.__func__
     vectors.VectorIndex.build = classmethod(lambda cls, *a, **k: (at("vectors.build"), build(cls, *a, **k))[1])
     around(vectors, "_trained_ivf", "ivf.train", "ivf.trained")
@@ -270,10 +271,11 @@ def state(folder: Path, embedder) -> tuple[dict, list[str]]:
         parts = {
             "vectors": store._vectors.ids(), "chunk table": store._chunks.ids,
             "keywords": np.sort(store._keywords.chunk_ids), "keywords on disk": np.sort(on_disk.chunk_ids),
-            "vectors.faiss": saved_vectors.ids() if saved_vectors else None,
         }
         problems += [f"{part} ids differ from SQLite's" for part, held in parts.items()
                      if held is None or not np.array_equal(held, ids)]
+        if saved_vectors is None:  # it may lag behind SQLite (opening reads the rest), but must be whole
+            problems.append("vectors.faiss unreadable or of an older layout")
         generation = store.database.generation()
         if read_manifest(folder).generation != generation or on_disk.generation != generation:
             problems.append("manifest or keywords on disk not of SQLite's generation")

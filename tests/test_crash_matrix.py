@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # tests/test_crash_safety.py's, and the matrix's (24 of its 42 points embed).
 POINTS = (
     "delete:sql.commit#1",  # inside the SQLite transaction: rolled back, nothing deleted
-    "delete:keywords.renamed#1",  # the new BM25 build in place, the older not yet removed, vectors not saved
+    "delete:keywords.committed#1",  # the BM25 deletions committed, the older commit file not yet removed, vectors not saved
     "backfill:sql.committed#1",  # one batch of re-extracted quotes stored
     "band-shrink:vectors.build#1",  # a delete took an IVF index below its band: killed as it rebuilds flat
-    "keywords:keywords.written#1",  # a BM25 build written, not yet renamed into place
+    "keywords:keywords.written#1",  # a BM25 segment written, not yet renamed into place
 )
 PEOPLE = ("Maria Lopez", "John Carter", "Aisha Khan", "Tomas Novak", "Li Wei", "Grace Okafor")
 TOPICS = ("bridge", "budget", "school", "harbor", "railway", "hospital", "library", "water plant")

@@ -26,7 +26,7 @@ def replace_atomically(target: Path, write: Callable[[str], None]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_folder(target.parent)
 
 
 def remove_temporaries(folder: Path) -> None:
@@ -60,14 +60,14 @@ def new_folder_atomically(target: Path) -> Iterator[Path]:
             for name in names:
                 with open(os.path.join(folder, name), "rb") as handle:
                     os.fsync(handle.fileno())
-            _fsync_dir(Path(folder))
+            fsync_folder(Path(folder))
         temp.chmod(0o755)  # mkdtemp makes folders private
         _must_be_new(target)  # rename would replace an empty folder made meanwhile
         os.rename(temp, target)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_folder(target.parent)
 
 
 def _must_be_new(target: Path) -> None:
@@ -75,7 +75,8 @@ def _must_be_new(target: Path) -> None:
         raise QAError(f"{target}: already exists; choose a new folder")
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (new names, renames) to disk."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -1,39 +1,46 @@
-"""The BM25 side of an index: bm25s over each chunk's headline and text. The only module that imports
-bm25s and PyStemmer.
+"""The BM25 side of an index: BM25 over each chunk's headline and text, in segments. The only module
+that imports bm25s's tokenizer and PyStemmer.
 
-bm25s keeps BM25 scores precomputed in a sparse matrix, so a query costs a few column sums: 1.6 ms p50
-over the 37,796 RealTimeQA chunks, where SQLite FTS5 scored every matching row (37 ms; BENCHMARKS.md).
-Its matrix cannot grow in place, so it is rebuilt when the stored chunks change. Each chunk's stemmed
-token ids are kept beside it, so a rebuild tokenizes only the chunks that are new.
+A commit's new chunks become a small new segment (keyword_segment.py) and deleted chunks are only
+marked, so a save writes what changed, not the whole index: a one-article add to 1M passages took
+minutes when bm25s's matrix was rebuilt whole (BENCHMARKS.md). Small segments are merged into larger
+ones as they pile up (each new one at least a quarter of the one before it, up to MAX_MERGED chunks),
+and a segment more than half deleted is rewritten without them. The index keeps corpus-wide statistics
+(how many stored chunks hold each term, their total length), which every segment is scored with:
+scores equal those of one index built over the stored chunks (bm25s's Lucene BM25).
 
-On disk, keywords/<generation>-v<build version>/ holds one build: token ids as .npy arrays, the tokenizer's vocabulary
-and bm25s's own files (JSON and .npy; no pickle). A build is written under a temporary name and
-renamed into place, so a reader finds a whole build or none; older builds are removed after it.
+On disk, keywords/segments/<name>/ holds each segment and keywords/<generation>-v<build version>.json
+names the segments of one generation and the chunk ids deleted from them. Segments are written under a
+temporary name and renamed into place, then the commit file replaces the older one, so a reader finds
+a whole generation or the one before; segments no commit names are removed after it.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import bm25s
 import numpy as np
 import Stemmer
 from bm25s.tokenization import Tokenizer
 
+from qa.store.files import write_json_atomically
+from qa.store.keyword_segment import Segment
+
 FOLDER = "keywords"
+SEGMENTS = "segments"
 # bm25s's default splitter drops one-character words, and with them the 5 of "Article 5".
 SPLITTER = r"(?u)\b\w+\b"
-# Anserini's defaults: less length normalisation than bm25s's (1.5, 0.75) suits chunks, which are cut
-# to a token budget and so are much alike in length. BENCHMARKS.md has the values tried.
-K1, B = 0.9, 0.4
-BUILD_VERSION = 2  # bump when tokenization or BM25 parameters change: older builds are then made anew
+BUILD_VERSION = 3  # bump when tokenization, BM25 parameters or files change: older builds are made anew
+MERGE_RATIO = 4  # the newest segment is merged into the one before once it holds a quarter of its chunks
+MAX_MERGED = 500_000  # chunks beyond which segments are no longer merged (only rewritten without deletions)
+TOKENIZE_BATCH = 4096
 
 ChunkTexts = Callable[[np.ndarray], list[str]]  # the indexed text (headline and passage) of chunk ids
 
@@ -44,156 +51,242 @@ def _tokenizer() -> Tokenizer:
 
 @dataclass(frozen=True)
 class KeywordIndex:
-    """BM25 over a fixed set of chunks, as of one SQLite generation. Never changed after it is made:
-    a change of the chunks makes a new one (``synced``), so searches in flight keep a consistent one."""
+    """BM25 over the chunks stored at one SQLite generation. Never changed after it is made: a change of
+    the chunks makes a new one (``synced``), so searches in flight keep a consistent one."""
 
     generation: int
-    chunk_ids: np.ndarray  # row i of the BM25 matrix is chunk_ids[i]
-    tokens: np.ndarray  # every chunk's token ids, one after another
-    offsets: np.ndarray  # chunk i's tokens are tokens[offsets[i]:offsets[i + 1]]
-    # The vocabulary that tokenizes new chunks: for syncing only, so a build read from disk leaves it
-    # there (tens of MB) until then; searches look stems up in the retriever's own vocabulary.
-    tokenizer: Tokenizer | None
-    retriever: bm25s.BM25 | None  # None when there are no chunks
-    folder: Path | None = None  # where a build read from disk lies
+    segments: tuple[Segment, ...]  # oldest first: chunk ids ascend across them
+    live: tuple[np.ndarray, ...]  # per segment, which of its chunks are still stored
+    document_frequencies: np.ndarray  # int64 per term, over the stored chunks
+    total_length: int  # tokens in the stored chunks
+    stored: int  # stored chunks
+    tokenizer: Tokenizer  # the vocabulary of every segment; copied before it tokenizes new chunks
 
     @classmethod
     def empty(cls) -> "KeywordIndex":
-        return cls(-1, np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(1, np.int64), _tokenizer(), None)
+        return cls(-1, (), (), np.zeros(0, np.int64), 0, 0, _tokenizer())
+
+    @property
+    def chunk_ids(self) -> np.ndarray:
+        """The stored chunks this index holds, ascending."""
+        held = [segment.chunk_ids[live] for segment, live in zip(self.segments, self.live)]
+        return np.concatenate(held) if held else np.zeros(0, np.int64)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(chunk id, BM25 score) of the best ``k`` chunks that hold a query term, best first; only
         chunks in ``allowed`` (sorted ids) when it is given."""
-        if self.retriever is None:
+        known = self.tokenizer.stem_to_sid
+        frequencies = self.document_frequencies
+        terms = sorted({known[stem] for stem in _query_stems(query) if stem and stem in known})
+        terms = [term for term in terms if term < len(frequencies) and frequencies[term]]
+        if not terms:
             return []
-        known = self.retriever.vocab_dict
-        query_ids = sorted({known[stem] for stem in self._query_stems(query) if stem and stem in known})
-        if not query_ids:
-            return []
-        mask = None if allowed is None else np.isin(self.chunk_ids, allowed, assume_unique=True).astype(np.float32)
-        scores = self.retriever.get_scores(query_ids, weight_mask=mask)
-        matching = np.flatnonzero(scores > 0)
-        if len(matching) > k:
-            matching = matching[np.argpartition(-scores[matching], k - 1)[:k]]
-        best = matching[np.argsort(-scores[matching], kind="stable")]
-        return [(int(self.chunk_ids[row]), float(scores[row])) for row in best]
-
-    def _query_stems(self, query: str) -> list[str]:
-        # Stems through a throwaway tokenizer that shares nothing mutable with this index's vocabulary.
-        return _tokenizer().tokenize([query], update_vocab=True, return_as="string", show_progress=False)[0]
+        df = frequencies[terms].astype(np.float64)
+        idf = np.log(1 + (self.stored - df + 0.5) / (df + 0.5)).astype(np.float32)
+        average_length = self.total_length / self.stored
+        ids, scores = [], []
+        for segment, live in zip(self.segments, self.live):
+            found = segment.scores(terms, idf, average_length)
+            keep = live if allowed is None else live & _members(segment.chunk_ids, allowed)
+            rows = np.flatnonzero((found > 0) & keep)
+            ids.append(segment.chunk_ids[rows])
+            scores.append(found[rows])
+        ids_, scores_ = np.concatenate(ids), np.concatenate(scores)
+        if len(ids_) > k:
+            best = np.argpartition(-scores_, k - 1)[:k]
+            ids_, scores_ = ids_[best], scores_[best]
+        order = np.lexsort((ids_, -scores_))  # ties in chunk order, as a single index ranks them
+        return [(int(ids_[i]), float(scores_[i])) for i in order]
 
     def synced(self, generation: int, stored_ids: np.ndarray, texts_of: ChunkTexts) -> "KeywordIndex":
-        """This index brought up to ``stored_ids``, the chunks stored at ``generation``:
-        removed chunks dropped, new ones tokenized, the BM25 matrix rebuilt."""
+        """This index brought up to ``stored_ids`` (ascending), the chunks stored at ``generation``:
+        removed chunks marked, new ones tokenized into a new segment, small segments merged."""
         if generation == self.generation:
             return self
-        kept = np.isin(self.chunk_ids, stored_ids, assume_unique=True)
-        new_ids = np.setdiff1d(stored_ids, self.chunk_ids, assume_unique=True)
-        try:
-            tokenizer = _copy(self.tokenizer) if self.tokenizer is not None else self._vocabulary_on_disk()
-        except OSError:  # another process saved a newer build and removed this one's files: start afresh
-            return KeywordIndex.empty().synced(generation, stored_ids, texts_of)
-        new_lists: list[list[int]] = []
-        for start in range(0, len(new_ids), 4096):
-            texts = texts_of(new_ids[start : start + 4096])
-            new_lists += tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
-        lengths = np.diff(self.offsets)
-        new_lengths = np.fromiter(map(len, new_lists), dtype=np.int64, count=len(new_lists))
-        new_tokens = np.fromiter(itertools.chain.from_iterable(new_lists), dtype=np.int32, count=int(new_lengths.sum()))
-        ids = np.concatenate([self.chunk_ids[kept], new_ids])
-        tokens = np.concatenate([self.tokens[np.repeat(kept, lengths)], new_tokens])
-        lengths = np.concatenate([lengths[kept], new_lengths])
-        return _build(generation, ids, tokens, lengths, tokenizer)
+        terms = len(self.tokenizer.stem_to_sid)
+        frequencies = np.array(self.document_frequencies, np.int64)
+        total_length, stored = self.total_length, self.stored
+        live = []
+        for segment, was in zip(self.segments, self.live):
+            now = was & _members(segment.chunk_ids, stored_ids)
+            gone = np.flatnonzero(was & ~now)
+            if len(gone):
+                frequencies -= segment.document_frequencies(terms, gone)
+                total_length -= int(np.diff(segment.offsets)[gone].sum())
+                stored -= len(gone)
+            live.append(now)
+        held = np.concatenate([segment.chunk_ids for segment in self.segments]) if self.segments else np.zeros(0, np.int64)
+        new_ids = stored_ids[~_members(stored_ids, np.sort(held))]
+        segments = list(self.segments)
+        tokenizer = self.tokenizer
+        if len(new_ids):
+            tokenizer = _copy(self.tokenizer)
+            segment = _tokenized(generation, new_ids, texts_of, tokenizer)
+            terms = len(tokenizer.stem_to_sid)
+            frequencies = np.pad(frequencies, (0, terms - len(frequencies))) + segment.document_frequencies(terms)
+            total_length += int(len(segment.tokens))
+            stored += len(segment)
+            segments.append(segment)
+            live.append(np.ones(len(segment), bool))
+        segments, live = _merged(generation, segments, live, terms)
+        return KeywordIndex(generation, tuple(segments), tuple(live), frequencies, total_length, stored, tokenizer)
 
     # -- disk ----------------------------------------------------------------------------------
 
-    def _vocabulary_on_disk(self) -> Tokenizer:
-        tokenizer = _tokenizer()
-        if self.folder is not None:
-            tokenizer.load_vocab(str(self.folder))
-        return tokenizer
-
     def save(self, index_folder: Path) -> None:
-        """Write this build to keywords/ unless it is there, then drop older builds, other versions' builds
-        and the unfinished builds of killed writers."""
+        """Write the segments not yet on disk and the commit file naming them, then remove older commit
+        files, segments no commit names, other versions' builds and what killed writers left."""
         root = index_folder / FOLDER
-        target = root / _build_name(self.generation)
-        root.mkdir(exist_ok=True)
-        if not target.is_dir():
-            temp = Path(tempfile.mkdtemp(prefix=f".{self.generation}.", dir=root))
-            try:
-                self._write(temp)
-                temp.chmod(0o755)
-                os.rename(temp, target)
-            except OSError:
-                shutil.rmtree(temp, ignore_errors=True)
-                if not target.is_dir():  # not a race with another process saving the same build
-                    raise
-        # Only the index's writer saves (it holds write.lock), so a hidden folder here is the temporary
-        # build of a writer killed midway, and goes with the older builds.
-        kept = {_build_name(generation) for generation in _builds(root) if generation >= self.generation}
-        for entry in root.iterdir():
-            if entry.is_dir() and entry.name not in kept:
+        target = root / _commit_name(self.generation)
+        (root / SEGMENTS).mkdir(parents=True, exist_ok=True)
+        kept = {segment.name for segment in self.segments}
+        if target.is_file():  # saved already, maybe by another process with segments of its own
+            kept = set(json.loads(target.read_text(encoding="utf-8"))["segments"])
+        else:
+            for segment in self.segments:
+                if not (root / SEGMENTS / segment.name).is_dir():
+                    _write_segment(segment, root / SEGMENTS)
+            deleted = [segment.chunk_ids[~live].tolist() for segment, live in zip(self.segments, self.live)]
+            write_json_atomically(target, {
+                "generation": self.generation, "build_version": BUILD_VERSION,
+                "segments": [segment.name for segment in self.segments], "deleted": deleted,
+            })
+        # Only the index's writer saves (it holds write.lock), so a hidden entry here is the temporary
+        # file or segment of a writer killed midway.
+        for entry in (root / SEGMENTS).iterdir():
+            if entry.name not in kept:
                 shutil.rmtree(entry, ignore_errors=True)
-
-    def _write(self, folder: Path) -> None:
-        np.save(folder / "chunk_ids.npy", self.chunk_ids)
-        np.save(folder / "tokens.npy", self.tokens)
-        np.save(folder / "offsets.npy", self.offsets)
-        (self.tokenizer if self.tokenizer is not None else self._vocabulary_on_disk()).save_vocab(str(folder))
-        if self.retriever is not None:
-            self.retriever.save(str(folder / "bm25"))
-        info = {"generation": self.generation, "build_version": BUILD_VERSION, "chunks": len(self.chunk_ids)}
-        (folder / "build.json").write_text(json.dumps(info) + "\n", encoding="utf-8")
+        for entry in root.iterdir():
+            if entry.name not in (SEGMENTS, target.name):
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
 
     @classmethod
     def load_newest(cls, index_folder: Path, *, tries: int = 3) -> "KeywordIndex":
-        """The newest whole build on disk, arrays memory-mapped; an empty index when there is none usable."""
+        """The newest whole generation on disk, arrays memory-mapped; an empty index when there is none."""
         root = index_folder / FOLDER
-        for generation in sorted(_builds(root), reverse=True):
-            folder = root / _build_name(generation)
-            if not (folder / "build.json").is_file():  # written last: a build without it is not whole
-                continue
+        for generation in sorted(_commits(root), reverse=True):
             try:
-                chunk_ids = np.load(folder / "chunk_ids.npy", mmap_mode="r")
-                retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if len(chunk_ids) else None
-                return cls(
-                    generation, chunk_ids, np.load(folder / "tokens.npy", mmap_mode="r"),
-                    np.load(folder / "offsets.npy", mmap_mode="r"), None, retriever, folder,
-                )
-            except OSError:  # a writer saved a newer build and removed this one while it was read
+                commit = json.loads((root / _commit_name(generation)).read_text(encoding="utf-8"))
+                segments = [Segment.read(root / SEGMENTS / name) for name in commit["segments"]]
+            except OSError:  # a writer saved a newer generation and removed this one while it was read
                 return cls.load_newest(index_folder, tries=tries - 1) if tries > 1 else cls.empty()
+            except (ValueError, KeyError):
+                continue
+            live = [~np.isin(segment.chunk_ids, deleted) for segment, deleted in zip(segments, commit["deleted"])]
+            return _assembled(generation, segments, live)
         return cls.empty()
 
 
 def copy_build(index_folder: Path, generation: int, chunk_ids: np.ndarray, target_folder: Path) -> bool:
-    """Copy the build of ``generation`` into the index folder ``target_folder`` if there is one, whole and
-    of ``chunk_ids`` (ascending); else leave nothing there. Whether it was copied."""
-    target = target_folder / FOLDER / _build_name(generation)
+    """Copy the keyword index of ``generation`` into the index folder ``target_folder`` if there is one,
+    whole and of ``chunk_ids`` (ascending); else leave nothing there. Whether it was copied."""
+    source, target = index_folder / FOLDER, target_folder / FOLDER
     try:
-        shutil.copytree(index_folder / FOLDER / _build_name(generation), target)
+        commit = json.loads((source / _commit_name(generation)).read_text(encoding="utf-8"))
+        for name in commit["segments"]:
+            shutil.copytree(source / SEGMENTS / name, target / SEGMENTS / name)
+        shutil.copyfile(source / _commit_name(generation), target / _commit_name(generation))
         copied = KeywordIndex.load_newest(target_folder)
-        # A newer save removes older builds, maybe while one is copied: every part must have come along.
-        copied._vocabulary_on_disk()
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         copied = KeywordIndex.empty()
-    if copied.generation != generation or not np.array_equal(np.sort(copied.chunk_ids), chunk_ids):
-        shutil.rmtree(target_folder / FOLDER, ignore_errors=True)
+    if copied.generation != generation or not np.array_equal(copied.chunk_ids, chunk_ids):
+        shutil.rmtree(target, ignore_errors=True)
         return False
     return True
 
 
+def _assembled(generation: int, segments: list[Segment], live: list[np.ndarray]) -> KeywordIndex:
+    """An index of read segments: the vocabulary and the statistics of their stored chunks."""
+    tokenizer = _tokenizer()
+    for segment in segments:
+        _extend(tokenizer, segment)
+    terms = len(tokenizer.stem_to_sid)
+    frequencies = np.zeros(terms, np.int64)
+    total_length = stored = 0
+    for segment, now in zip(segments, live):
+        gone = np.flatnonzero(~now)
+        frequencies += segment.document_frequencies(terms) - segment.document_frequencies(terms, gone)
+        total_length += int(np.diff(segment.offsets)[now].sum())
+        stored += int(now.sum())
+    return KeywordIndex(generation, tuple(segments), tuple(live), frequencies, total_length, stored, tokenizer)
+
+
+def _tokenized(generation: int, chunk_ids: np.ndarray, texts_of: ChunkTexts, tokenizer: Tokenizer) -> Segment:
+    """A new segment of ``chunk_ids``, tokenized with ``tokenizer`` (whose vocabulary it extends)."""
+    stems_before, words_before = len(tokenizer.stem_to_sid), len(tokenizer.word_to_stem)
+    token_parts, length_parts = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
+    for start in range(0, len(chunk_ids), TOKENIZE_BATCH):  # to arrays batch by batch: lists of ints are big
+        texts = texts_of(chunk_ids[start : start + TOKENIZE_BATCH])
+        lists = tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
+        length_parts.append(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)))
+        count = int(length_parts[-1].sum())
+        token_parts.append(np.fromiter((token for tokens in lists for token in tokens), dtype=np.int32, count=count))
+    tokens, lengths = np.concatenate(token_parts), np.concatenate(length_parts)
+    stems = tuple(list(tokenizer.stem_to_sid)[stems_before:])
+    words = tuple(list(tokenizer.word_to_stem.items())[words_before:])
+    return _build(_segment_name(generation), chunk_ids, tokens, lengths, len(tokenizer.stem_to_sid), stems, words)
+
+
 def _build(
-    generation: int, chunk_ids: np.ndarray, tokens: np.ndarray, lengths: np.ndarray, tokenizer: Tokenizer
-) -> KeywordIndex:
+    name: str, chunk_ids: np.ndarray, tokens: np.ndarray, lengths: np.ndarray, terms: int,
+    stems: tuple[str, ...], words: tuple[tuple[str, str], ...],
+) -> Segment:
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    token_lists = [part.tolist() for part in np.split(tokens, offsets[1:-1])] if len(chunk_ids) else []
-    retriever = None
-    if token_lists:
-        retriever = bm25s.BM25(k1=K1, b=B)
-        # A copy: bm25s adds its empty-document token to the vocabulary it is given.
-        retriever.index((token_lists, dict(tokenizer.get_vocab_dict())), show_progress=False)
-    return KeywordIndex(generation, chunk_ids.astype(np.int64), tokens.astype(np.int32), offsets, tokenizer, retriever)
+    return Segment.build(name, chunk_ids, tokens, offsets, terms, stems, words)
+
+
+def _merged(
+    generation: int, segments: list[Segment], live: list[np.ndarray], terms: int
+) -> tuple[list[Segment], list[np.ndarray]]:
+    """Segments after merging the newest ones while each is at least 1/MERGE_RATIO of the one before it
+    (or empty), and rewriting any that is more than half deleted, each without its deleted chunks."""
+    def alive(i: int) -> int:
+        return int(live[i].sum())
+
+    while len(segments) > 1 and alive(-2) + alive(-1) <= MAX_MERGED and (
+        alive(-1) * MERGE_RATIO >= alive(-2) or not alive(-2)
+    ):
+        merged = _joined(generation, segments[-2:], live[-2:], terms)
+        segments[-2:], live[-2:] = [merged], [np.ones(len(merged), bool)]
+    for i, segment in enumerate(segments):
+        if len(segment) and alive(i) * 2 < len(segment):
+            segments[i] = _joined(generation, [segment], [live[i]], terms)
+            live[i] = np.ones(len(segments[i]), bool)
+    return segments, live
+
+
+def _joined(generation: int, segments: list[Segment], live: list[np.ndarray], terms: int) -> Segment:
+    """One segment of the stored chunks of ``segments``, with their vocabulary entries."""
+    parts = [segment.token_lists(np.flatnonzero(now)) for segment, now in zip(segments, live)]
+    return _build(
+        _segment_name(generation),
+        np.concatenate([segment.chunk_ids[now] for segment, now in zip(segments, live)]),
+        np.concatenate([tokens for tokens, _ in parts]), np.concatenate([lengths for _, lengths in parts]), terms,
+        tuple(stem for segment in segments for stem in segment.stems),
+        tuple(pair for segment in segments for pair in segment.words),
+    )
+
+
+def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` are in ``sorted_ids`` (ascending)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), bool)
+    places = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[places] == ids
+
+
+def _query_stems(query: str) -> list[str]:
+    # Stems through a throwaway tokenizer that shares nothing mutable with the index's vocabulary.
+    return _tokenizer().tokenize([query], update_vocab=True, return_as="string", show_progress=False)[0]
+
+
+def _extend(tokenizer: Tokenizer, segment: Segment) -> None:
+    """Add the vocabulary entries ``segment`` made, in their order (ids are places in that order)."""
+    for stem in segment.stems:
+        tokenizer.stem_to_sid[stem] = len(tokenizer.stem_to_sid)
+    for word, stem in segment.words:
+        tokenizer.word_to_stem[word] = stem
+        tokenizer.word_to_id[word] = tokenizer.stem_to_sid[stem]
 
 
 def _copy(tokenizer: Tokenizer) -> Tokenizer:
@@ -204,14 +297,29 @@ def _copy(tokenizer: Tokenizer) -> Tokenizer:
     return copied
 
 
-def _build_name(generation: int) -> str:
-    return f"{generation}-v{BUILD_VERSION}"
+def _write_segment(segment: Segment, folder: Path) -> None:
+    temp = Path(tempfile.mkdtemp(prefix=f".{segment.name}.", dir=folder))
+    try:
+        segment.write(temp)
+        temp.chmod(0o755)
+        os.rename(temp, folder / segment.name)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
 
 
-def _builds(root: Path) -> list[int]:
-    """Generations of the builds of this version in ``root``."""
+def _segment_name(generation: int) -> str:
+    return f"{generation}-{secrets.token_hex(4)}"
+
+
+def _commit_name(generation: int) -> str:
+    return f"{generation}-v{BUILD_VERSION}.json"
+
+
+def _commits(root: Path) -> list[int]:
+    """Generations of the commit files of this version in ``root``."""
     if not root.is_dir():
         return []
-    suffix = f"-v{BUILD_VERSION}"
-    names = (entry.name for entry in root.iterdir() if entry.is_dir())
+    suffix = f"-v{BUILD_VERSION}.json"
+    names = (entry.name for entry in root.iterdir() if entry.is_file())
     return [int(name.removesuffix(suffix)) for name in names if name.endswith(suffix) and name.removesuffix(suffix).isdigit()]

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from qa.errors import QAError
 
-FORMAT_VERSION = 2  # 2: embedding_backend and vector_space; vector_index follows the size
+# 2: embedding_backend and vector_space; vector_index follows the size. 3: vectors.faiss may lag behind
+# SQLite (opening adds the chunks it lacks) and keywords/ is in segments; older qa would miss those chunks.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 
@@ -30,7 +32,7 @@ class Manifest:
     dimension: int
     chunking: Chunking
     vector_index: str
-    generation: int  # the SQLite generation that vectors.faiss reflects
+    generation: int  # the SQLite generation of the last save (keywords/ holds it; vectors.faiss it or older)
     articles: int
     chunks: int
     created: str

@@ -26,6 +26,10 @@ from qa.types import Article, Filters, FoundQuotes, Hit, Person, Quote, StoryCop
 
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
+CATCH_UP_BATCH = 65536  # vectors read from SQLite at once when catching up
+# vectors.faiss is rewritten once the chunks added or removed since reach this share of the index: opening
+# then reads at most that many vectors from SQLite, and the amortised write per change stays bounded.
+VECTORS_REWRITE_SHARE = 0.05
 VIEW_REFRESHES = 2  # refreshes a view tries before it rebuilds the vectors in its own SQLite snapshot
 
 
@@ -40,6 +44,7 @@ class Store:
         self._chunks = ChunkTable.empty()  # follows self._vectors
         self._generation = manifest.generation  # the SQLite generation that self._vectors reflects
         self._keywords = KeywordIndex.empty()  # replaced whole, never changed: a search keeps the one it took
+        self._unsaved_vector_changes = 0  # chunks added or removed since vectors.faiss was written
         self._lock = ReadWriteLock()
         self.write_lock = WriteLock(folder)  # across processes; its holder alone saves the files
 
@@ -81,28 +86,24 @@ class Store:
         store = cls(folder, manifest, database, VectorIndex.empty(manifest.dimension))
         store._keywords = KeywordIndex.load_newest(folder)
         rebuilt = store._load_vectors()
-        if rebuilt or store._keywords.generation != database.generation():
-            keywords = store._sync_keywords()
-            # A writer in another process saves what it commits; saving behind its back could pair its
-            # manifest with these older vectors. So the repair stays in memory while one writes.
+        if rebuilt or store._generation != manifest.generation or store._keywords.generation != store._generation:
+            store._sync_keywords()
+            # A writer in another process saves what it commits; the repair is saved only while none writes.
             with store.write_lock.attempt() as alone:
-                if alone and rebuilt:
+                if alone:
                     store.save()
-                elif alone:
-                    keywords.save(folder)
-                    remove_temporaries(folder)
         return store
 
     def _load_vectors(self) -> bool:
-        """vectors.faiss if the manifest vouches for it, else a rebuild from SQLite (True)."""
+        """vectors.faiss brought up to SQLite, or a rebuild from SQLite when it is missing or of an older
+        layout (True)."""
         path = self.folder / VECTORS
-        loaded = None
-        if path.is_file() and self.manifest.generation == self.database.generation():
-            loaded = VectorIndex.load(path, self.database.vectors_of)
-        if loaded is None:  # missing, stale, or of an older layout
+        loaded = VectorIndex.load(path, self.database.vectors_of) if path.is_file() else None
+        if loaded is None:
             self._rebuild_vectors()
             return True
-        self._vectors, self._chunks = loaded, self.database.chunk_table()
+        self._vectors = loaded
+        self._catch_up_vectors()
         return False
 
     def _rebuild_vectors(self) -> None:
@@ -112,24 +113,27 @@ class Store:
                 self.manifest.dimension, count, self.database.all_vectors, self.database.vectors_of
             )
             self._vectors, self._chunks, self._generation = vectors, self.database.chunk_table(), generation
+        self._unsaved_vector_changes = len(vectors) + 1  # vectors.faiss is of another build: rewrite it
 
-    def _load_saved_or_rebuild_vectors(self) -> None:
-        """The other process's vectors.faiss when its manifest vouches for what SQLite holds now (it
-        saved after its last commit); otherwise a rebuild from SQLite (it is still ingesting)."""
-        path = self.folder / VECTORS
-        try:
-            saved = read_manifest(self.folder)
-        except QAError:
-            saved = None
-        vectors = None
-        if saved is not None and path.is_file() and saved.generation == self.database.generation():
-            vectors = VectorIndex.load(path, self.database.vectors_of)
-        if vectors is None or saved is None:
+    def _catch_up_vectors(self) -> None:
+        """The vectors and the chunk table brought up to what SQLite holds now, in one snapshot: chunks
+        stored since the vectors were written are read from SQLite, deleted ones removed. A chunk id is
+        never reused and its vector never changes, so the ids alone tell what differs."""
+        with self.database.snapshot() as generation:
+            chunks, held = self.database.chunk_table(), self._vectors.ids()
+            removed = np.setdiff1d(held, chunks.ids, assume_unique=True)
+            added = np.setdiff1d(chunks.ids, held, assume_unique=True)
+            if not self._vectors.plan.fits(len(held) - len(removed) + len(added)):
+                self._rebuild_vectors()  # of another size band: built anew, from one scan of SQLite
+                return
+            self._vectors.remove(removed)
+            for start in range(0, len(added), CATCH_UP_BATCH):
+                ids = added[start : start + CATCH_UP_BATCH]
+                self._vectors.add(ids, self.database.vectors_of(ids))
+            self._chunks, self._generation = chunks, generation
+            self._unsaved_vector_changes += len(removed) + len(added)
+        if not self._vectors.fits():
             self._rebuild_vectors()
-            return
-        self._vectors, self._chunks, self._generation, self.manifest = (
-            vectors, self.database.chunk_table(), saved.generation, saved
-        )
 
     def refresh(self) -> None:
         """Pick up what another process committed since this one loaded the vectors."""
@@ -137,8 +141,12 @@ class Store:
             return
         with self._lock.writing():
             if self.database.generation() != self._generation:
-                self._load_saved_or_rebuild_vectors()
+                self._catch_up_vectors()
                 self._keywords = _newer(KeywordIndex.load_newest(self.folder), self._keywords)
+                try:
+                    self.manifest = read_manifest(self.folder)
+                except QAError:
+                    pass  # kept: another process is replacing it
         self._sync_keywords()
 
     def _sync_keywords(self) -> KeywordIndex:
@@ -249,24 +257,30 @@ class Store:
         with self._lock.writing():
             before, removed, added = self.database.commit(new, removed_ids)
             if before != self._generation:
-                self._rebuild_vectors()  # another process wrote since we loaded; this includes our commit
+                self._catch_up_vectors()  # another process wrote since we loaded; this includes our commit
                 return
             self._vectors.remove(removed)
             if new:
                 self._vectors.add(added, np.concatenate([item.vectors for item in new]))
+            self._unsaved_vector_changes += len(removed) + len(added)
             self._chunks = self._chunks.with_changes(removed, _new_chunks(new, added))
             self._generation = before + 1
             if not self._vectors.fits():
                 self._rebuild_vectors()  # the collection outgrew (or shrank below) its index type
 
     def save(self) -> None:
-        """Persist vectors.faiss and the BM25 index, then the manifest that vouches for them (and clear
-        away what a writer killed while saving left). By the holder of the write lock only."""
+        """Persist the BM25 index, vectors.faiss when enough changed since it was written, then the
+        manifest (and clear away what a writer killed while saving left). By the holder of the write lock
+        only. vectors.faiss may lag behind SQLite: opening reads the chunks it lacks from SQLite, so
+        rewriting it (1.5 GB at 1M chunks) waits until the changes reach a share of it."""
         remove_temporaries(self.folder)
         self._sync_keywords().save(self.folder)
         with self._lock.reading():
             generation, kind = self._generation, self._vectors.kind
-            self._vectors.save(self.folder / VECTORS)
+            if self._unsaved_vector_changes > len(self._vectors) * VECTORS_REWRITE_SHARE or not (
+                self.folder / VECTORS
+            ).is_file():
+                self._save_vectors()
             counts = self.database.counts()
         self.manifest = replace(
             self.manifest, format_version=FORMAT_VERSION, generation=generation, articles=counts["articles"],
@@ -274,6 +288,10 @@ class Store:
             vector_index=kind, updated=now(),
         )
         write_json_atomically(self.folder / MANIFEST, self.manifest.to_dict())
+
+    def _save_vectors(self) -> None:
+        self._vectors.save(self.folder / VECTORS)
+        self._unsaved_vector_changes = 0
 
 
 class StoreView:

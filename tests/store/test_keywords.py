@@ -1,4 +1,5 @@
-"""The BM25 index: what it finds, how it follows added and removed chunks, and its files on disk."""
+"""The BM25 index: what it finds and how it follows added and removed chunks (its segments and files:
+test_keyword_segments.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import bm25s
 import numpy as np
 import pytest
 
-from qa.store.keywords import B, BUILD_VERSION, FOLDER, K1, KeywordIndex
+from qa.store.keyword_segment import B, K1
+from qa.store.keywords import KeywordIndex
 
 TEXTS = {
     10: "Blinken meets Lavrov\nOur Article 5 commitment extends to NATO allies, Blinken said.",
@@ -80,32 +82,3 @@ def test_syncing_added_and_removed_chunks_equals_building_from_scratch():
     assert synced.synced(2, np.array([99]), texts_of) is synced  # same generation: nothing to do
 
 
-def test_a_saved_build_loads_back_and_replaces_older_builds(tmp_path):
-    first = built([10, 11], generation=3)
-    first.save(tmp_path)
-    second = first.synced(4, np.array([10, 11, 12, 13, 14]), texts_of)
-    second.save(tmp_path)
-    assert sorted(p.name for p in (tmp_path / FOLDER).iterdir()) == [f"4-v{BUILD_VERSION}"]
-    loaded = KeywordIndex.load_newest(tmp_path)
-    assert loaded.generation == 4
-    for query in ("grain wheat", "Squid Game season", "5"):
-        assert same_ranking(loaded.search(query, 10), second.search(query, 10))
-    # Syncing a loaded (memory-mapped) build works as from one made in this process.
-    assert ranked_ids(loaded.synced(5, np.array([13, 14]), texts_of), "zebra") == [13]
-
-
-def test_an_unfinished_or_foreign_entry_in_the_folder_is_ignored(tmp_path):
-    built([10, 11], generation=3).save(tmp_path)
-    (tmp_path / FOLDER / ".7.tmpjunk").mkdir()  # a build a killed process did not finish
-    (tmp_path / FOLDER / f"9-v{BUILD_VERSION}").mkdir()  # no build.json: not a whole build
-    (tmp_path / FOLDER / "12-v0").mkdir()  # a build of an older version is made anew, not read
-    assert KeywordIndex.load_newest(tmp_path).generation == 3
-    assert KeywordIndex.load_newest(tmp_path / "elsewhere").generation == -1
-
-
-def test_a_loaded_build_whose_files_another_process_removed_still_syncs(tmp_path):
-    built([10, 11], generation=3).save(tmp_path)
-    loaded = KeywordIndex.load_newest(tmp_path)
-    built([10, 11, 12], generation=4).save(tmp_path)  # as another process would: build 3 is removed
-    synced = loaded.synced(5, np.array([10, 11, 12, 13]), texts_of)
-    assert same_ranking(synced.search("grain zebra", 10), built([10, 11, 12, 13], generation=5).search("grain zebra", 10))
