@@ -90,7 +90,7 @@ def _passages(client: MilvusClient, dimension: int):
 
 def _bm25_parameters() -> dict:
     """The local keyword index's k1 and b (milvus-lite's defaults differ)."""
-    from qa.store.keywords import B, K1
+    from qa.store.keyword_segment import B, K1
 
     return {"bm25_k1": K1, "bm25_b": B}
 
