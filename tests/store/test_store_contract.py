@@ -179,7 +179,8 @@ def test_milvus_bm25_scores_the_local_stores_way(tmp_path, milvus_address, tiny_
 
     articles = [replace(article, source="Harbor Times") for article in (BRIDGE, FLOODS, LIBRARY)]
     scored = {}
-    for name, location in (("local", str(tmp_path / "index")), ("milvus", f"milvus://{milvus_address}/bm25_{uuid.uuid4().hex[:12]}")):
+    milvus = f"milvus://{milvus_address}/bm25_{uuid.uuid4().hex[:12]}"
+    for name, location in (("local", str(tmp_path / "index")), ("milvus", milvus)):
         with Index.open(location, embedder=tiny_embedder, create=True) as index:
             index.add(articles)
             with index.store.view() as view:
