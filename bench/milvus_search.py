@@ -2,14 +2,23 @@
 copied from, on the RealTime QA corpus, side by side in one run.
 
     .venv/bin/python bench/milvus_search.py ../shared/bench/realtimeqa ~/.cache/article-qa/realtimeqa-41df21e009f05b2f \\
-        [--rounds 3] [--work ~/.cache/article-qa/milvus-bench]
+        [--rounds 3] [--work ~/.cache/article-qa/milvus-bench] [--modes hybrid,bm25,dense] [--layout partitioned]
 
 The local index is copied to WORK/local first (opening it may repair it; the original stays untouched),
 then copied into a Milvus collection with qa.store.milvus.copy.copy_local: its passages' and quotes'
 vectors as they are, nothing re-embedded. Latency: each question searched on one store then the other
 (hybrid, k=10), ROUNDS times, wall-clock p50/p95 per store (the milvus-lite server's work is in its own
-process, so client CPU time would not count it). Quality: MRR@10 and R@1/5/10 of each store over the 95
-questions, with and without the question's date as as_of.
+process, so client CPU time would not count it; --rounds 0 skips it). Quality: MRR@10 and R@1/5/10 of each
+store over the 95 questions, with and without the question's date as as_of, for each of --modes (hybrid,
+and dense or bm25 alone, to see which retriever the stores differ in); then how far the 100 BM25
+candidates a search fuses agree between the stores, as (article, place) sets and as identical lists.
+
+--layout changes only how milvus-lite lays the copy out in segments, which it keeps BM25 statistics in:
+"partitioned" is the store as built (outlet partition key: each outlet in segments of its own, and a
+memory flush midway splits one); "partitioned-one-flush" raises milvus-lite's memory budget so that the
+copy is flushed once, at its end (one segment per outlet); "one-segment" also drops the partition key (a
+changed schema, for this measurement only), so that all passages share one segment's statistics, as all
+share the local store's and a Milvus cluster's shard-wide ones.
 """
 
 from __future__ import annotations
@@ -29,10 +38,13 @@ from milvus_server import milvus_lite_server  # noqa: E402
 
 from qa.evaluate import DEPTH, duplicate_aliases, evaluate, load_benchmark, percentile  # noqa: E402
 from qa.index import Index  # noqa: E402
+from qa.search import RankSettings, check_mode  # noqa: E402
 from qa.store.milvus.copy import copy_local  # noqa: E402
 from qa.types import Filters  # noqa: E402
 
 QUALITY = ("recall@1", "recall@5", "recall@10", "mrr@10")
+LAYOUTS = ("partitioned", "partitioned-one-flush", "one-segment")
+ONE_FLUSH_BYTES = 8_000_000_000
 
 
 def main() -> None:
@@ -41,7 +53,17 @@ def main() -> None:
     parser.add_argument("index")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", default=str(Path.home() / ".cache" / "article-qa" / "milvus-bench"))
+    parser.add_argument("--modes", default="hybrid", help="comma-separated search modes to measure quality in")
+    parser.add_argument("--layout", choices=LAYOUTS, default=LAYOUTS[0])
     args = parser.parse_args()
+    if args.layout != "partitioned":
+        for budget in ("MILVUS_LITE_MEMTABLE_MEMORY_LIMIT_BYTES", "MILVUS_LITE_WAL_SIZE_LIMIT_BYTES"):
+            os.environ[budget] = str(ONE_FLUSH_BYTES)  # read by the server process this starts
+    if args.layout == "one-segment":
+        from qa.store.milvus import schema
+
+        as_built = schema._article_fields
+        schema._article_fields = lambda fields, partitioned=False: as_built(fields, partitioned=False)
     work = Path(args.work)
     local_folder = work / "local"
     if not local_folder.is_dir():
@@ -55,8 +77,11 @@ def main() -> None:
         print(f"copied {copied} articles ({milvus.store.counts()}) into milvus-lite in "
               f"{time.perf_counter() - started:.0f} s; vector index {milvus.store.manifest.vector_index}")
         with milvus:
-            latency(benchmark.queries, {"local": local, "milvus-lite": milvus}, args.rounds)
-            quality(benchmark, {"local": local, "milvus-lite": milvus})
+            if args.rounds:
+                latency(benchmark.queries, {"local": local, "milvus-lite": milvus}, args.rounds)
+            for mode in args.modes.split(","):
+                quality(benchmark, {"local": local, "milvus-lite": milvus}, check_mode(mode))
+            keyword_candidates(benchmark.queries, local, milvus)
 
 
 def latency(queries, stores: dict[str, Index], rounds: int) -> None:
@@ -77,13 +102,34 @@ def latency(queries, stores: dict[str, Index], rounds: int) -> None:
         print(f"{name}\t{1000 * percentile(seconds, 0.5):.1f}\t{1000 * percentile(seconds, 0.95):.1f}")
 
 
-def quality(benchmark, stores: dict[str, Index]) -> None:
+def keyword_candidates(queries, local: Index, milvus: Index) -> None:
+    """How far each store's 100 BM25 candidates agree, by (article, place): chunk ids differ between them."""
+    print("BM25 candidates (100 a question)\tas_of\tshared\tidentical lists")
+    for dated in (False, True):
+        shared, identical = 0.0, 0
+        for query in queries:
+            filters = Filters(as_of=query.date if dated else None)
+            found = [_places(index, query.text, filters) for index in (local, milvus)]
+            shared += len(set(found[0]) & set(found[1])) / max(len(found[0]), 1)
+            identical += found[0] == found[1]
+        print(f"local vs milvus-lite\t{'date' if dated else '-'}\t{shared / len(queries):.3f}\t{identical}/{len(queries)}")
+
+
+def _places(index: Index, query: str, filters: Filters) -> list[tuple[str, int]]:
+    with index.store.view() as view:
+        found = view.keyword_search(query, RankSettings().candidates, filters)
+        facts = view.chunk_facts([chunk for chunk, _ in found])
+    return [(facts[chunk].article_id, facts[chunk].ordinal) for chunk, _ in found]
+
+
+def quality(benchmark, stores: dict[str, Index], mode: str) -> None:
     aliases = duplicate_aliases(benchmark.articles())
+    print(f"quality, {mode}")
     print("store\tas_of\t" + "\t".join(QUALITY))
     for dated in (False, True):
         for name, index in stores.items():
             def search(query, index=index):
-                return index.search(query.text, DEPTH, filters=Filters(as_of=query.date if dated else None))
+                return index.search(query.text, DEPTH, filters=Filters(as_of=query.date if dated else None), mode=mode)
 
             figures = evaluate(benchmark, search, aliases)
             print(f"{name}\t{'date' if dated else '-'}\t" + "\t".join(f"{figures[key]:.3f}" for key in QUALITY))

@@ -168,3 +168,38 @@ def test_a_milvus_store_past_the_flat_limit_searches_by_hnsw(milvus_address, tin
         monkeypatch.setattr(schema, "FLAT_LIMIT", 100)
         index.delete(["library"])
         assert index.stats()["vector_index"] == "FLAT"
+
+
+def test_milvus_bm25_scores_the_local_stores_way(tmp_path, milvus_address, tiny_embedder):
+    """The same passages in one outlet (so one milvus-lite segment) score as on the local store, with its
+    k1 and b: Milvus's BM25 is the local one times (k1 + 1)."""
+    from dataclasses import replace
+
+    from qa.store.keyword_segment import K1
+
+    articles = [replace(article, source="Harbor Times") for article in (BRIDGE, FLOODS, LIBRARY)]
+    scored = {}
+    milvus = f"milvus://{milvus_address}/bm25_{uuid.uuid4().hex[:12]}"
+    for name, location in (("local", str(tmp_path / "index")), ("milvus", milvus)):
+        with Index.open(location, embedder=tiny_embedder, create=True) as index:
+            index.add(articles)
+            with index.store.view() as view:
+                found = view.keyword_search("mayor rebuild the bridge over farms and books", 10)
+                facts = view.chunk_facts([chunk for chunk, _ in found])
+                scored[name] = [((facts[chunk].article_id, facts[chunk].ordinal), score) for chunk, score in found]
+    assert [place for place, _ in scored["milvus"]] == [place for place, _ in scored["local"]]
+    assert len(scored["local"]) == 3
+    for (_, theirs), (_, ours) in zip(scored["milvus"], scored["local"]):
+        assert theirs == pytest.approx(ours * (K1 + 1), rel=1e-4)
+
+
+def test_a_milvus_store_opens_after_its_server_restarts(tmp_path, tiny_embedder):
+    from milvus_server import milvus_lite_server
+
+    with milvus_lite_server(tmp_path / "data") as address:
+        with Index.open(f"milvus://{address}/restarted", embedder=tiny_embedder, create=True) as index:
+            index.add([BRIDGE, FLOODS])
+    with milvus_lite_server(tmp_path / "data") as address:  # its collections come back released
+        with Index.open(f"milvus://{address}/restarted", embedder=tiny_embedder) as index:
+            assert index.store.counts()["articles"] == 2
+            assert _articles(index.search("rebuild the river bridge", 1)) == ["bridge"]

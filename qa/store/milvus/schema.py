@@ -37,6 +37,18 @@ def create(client: MilvusClient, collection: str, dimension: int) -> None:
             )
 
 
+def load(client: MilvusClient, collection: str) -> None:
+    """The store's collections loaded for reading where they are not: a Milvus cluster keeps them loaded
+    across restarts, but a restarted milvus-lite server has every collection released."""
+    from pymilvus.client.types import LoadState
+
+    existing = set(client.list_collections())
+    for kind in KINDS:
+        kind_name = name(collection, kind)
+        if kind_name in existing and client.get_load_state(kind_name)["state"] != LoadState.Loaded:
+            client.load_collection(kind_name)
+
+
 def vector_index(client: MilvusClient, collection: str) -> str:
     """The passages' vector index type."""
     return client.describe_index(name(collection, PASSAGES), "vector")["index_type"]
@@ -59,7 +71,14 @@ def fit_vector_index(client: MilvusClient, collection: str, passages: int) -> st
 
 def _vector_index(indexes, kind: str) -> None:
     # IP: the vectors are unit length, so it is the cosine that the local store reports.
-    indexes.add_index("vector", index_type=kind, metric_type="IP", params=HNSW_BUILD if kind == "HNSW" else {})
+    indexes.add_index("vector", index_type=kind, metric_type="IP", params=_nested(HNSW_BUILD if kind == "HNSW" else {}))
+
+
+def _nested(parameters: dict) -> dict:
+    """Build parameters of an index as one JSON "params" entry: a Milvus server merges it with the
+    flattened keys pymilvus sends, but milvus-lite reads only this entry (flattened ones it drops, and
+    then scores BM25 with its own k1 = 1.5 and b = 0.75)."""
+    return {"params": parameters} if parameters else {}
 
 
 def _passages(client: MilvusClient, dimension: int):
@@ -83,7 +102,9 @@ def _passages(client: MilvusClient, dimension: int):
     schema.add_field("end", DataType.INT64)
     indexes = client.prepare_index_params()
     _vector_index(indexes, "FLAT")
-    indexes.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=_bm25_parameters())
+    indexes.add_index(
+        "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=_nested(_bm25_parameters())
+    )
     _scalar_indexes(indexes)
     return schema, indexes
 

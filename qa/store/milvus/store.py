@@ -338,6 +338,7 @@ def _read_manifest(client: MilvusClient, address: Address) -> Manifest | None:
     meta = schema.name(address.collection, schema.META)
     if meta not in client.list_collections():
         return None
+    schema.load(client, address.collection)
     found = client.query(meta, filter=f"key == {rows.literal(MANIFEST_KEY)}", output_fields=["text"])
     return Manifest.from_dict(json.loads(found[0]["text"])) if found else None
 

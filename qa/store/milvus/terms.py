@@ -1,7 +1,8 @@
 """The words Milvus's BM25 function counts: the local keyword index's (qa.store.keywords) terms, made here
-and sent as text. milvus-lite's `standard` analyzer only splits and lowercases (it has no stemmer), so
-both sides of the BM25 function, the stored passages and the queries, get the stemmed words without
-stop words, and the analyzer passes them through as they are; a Milvus server's analyzer does the same."""
+and sent as text. milvus-lite's `standard` analyzer only splits and lowercases (it has no stemmer: it
+accepts a server's {"type": "stemmer"} filter and ignores it), so both sides of the BM25 function, the
+stored passages and the queries, get the stemmed words without stop words, and the analyzer passes them
+through as they are; a Milvus server's analyzer does the same, so both count the local index's terms."""
 
 from __future__ import annotations
 
