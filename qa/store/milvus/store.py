@@ -13,7 +13,6 @@ from any process.
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator, Sequence
@@ -24,6 +23,7 @@ from qa.errors import QAError
 from qa.store.manifest import FORMAT_VERSION, Chunking, Manifest, now
 from qa.store.milvus import queries, rows, schema
 from qa.store.milvus.client import Address, connect, milvus_errors, parse_address
+from qa.store.milvus.lease import LeaseLock
 from qa.store.milvus.stories import MilvusStories, texts_within
 from qa.store.milvus.view import MilvusView, article_of
 from qa.store.quote_rows import SpeakerQuotes
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
     from qa.store.database import NewArticle
-    from qa.store.writelock import WaitCallback
     from qa.types import Article, FoundQuotes
 
 MANIFEST_KEY = "manifest"
@@ -42,27 +41,10 @@ ARTICLE_FIELDS = ["id", "text_hash", "title", "url", "published", "authors", "so
 QUOTE_FIELDS = ["article_id", "start", "end", "text", "speaker", "role"]
 
 
-class ProcessWriteLock:
-    """One write at a time in this process. Writers in several processes are not serialised (Milvus has no
-    lock to hold): their rows have deterministic ids, so two writing the same article upsert the same rows."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def hold(self, *, wait: float | None = None, on_wait: WaitCallback | None = None) -> Iterator[None]:
-        if not self._lock.acquire(timeout=-1 if wait is None else wait):
-            raise QAError("another write of this process is still running")
-        try:
-            yield
-        finally:
-            self._lock.release()
-
-
 class MilvusStore:
     def __init__(self, address: Address, client: MilvusClient, manifest: Manifest) -> None:
         self.address, self.client, self.manifest = address, client, manifest
-        self.write_lock = ProcessWriteLock()
+        self.write_lock = LeaseLock(client, address)
         self.stories = MilvusStories(client, address.collection)
 
     @property
