@@ -178,3 +178,18 @@ def test_a_milvus_store_past_the_flat_limit_searches_by_hnsw(milvus_address, tin
         monkeypatch.setattr(schema, "FLAT_LIMIT", 100)
         index.delete(["library"])
         assert index.stats()["vector_index"] == "FLAT"
+
+
+def test_a_milvus_store_made_before_the_story_collections_says_to_build_it_again(milvus_address, tiny_embedder):
+    from pymilvus import MilvusClient
+
+    collection = f"older_{uuid.uuid4().hex[:12]}"
+    location = f"milvus://{milvus_address}/{collection}"
+    with Index.open(location, embedder=tiny_embedder, create=True):
+        pass
+    client = MilvusClient(uri=f"http://{milvus_address}")
+    client.drop_collection(f"{collection}_links")
+    client.close()
+    with pytest.raises(QAError) as raised:
+        Index.open(location)
+    assert str(raised.value) == f"{location}: made by an older qa, without {collection}_links; build it again"

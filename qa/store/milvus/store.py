@@ -97,7 +97,7 @@ class MilvusStore:
         if manifest is None:
             client.close()
             raise QAError(f"{address}: no store here; build one with `qa ingest PATH --store {address}`")
-        missing = sorted(set(schema.name(address.collection, kind) for kind in schema.KINDS) - existing)
+        missing = sorted({schema.name(address.collection, kind) for kind in schema.KINDS} - existing)
         if missing:
             client.close()
             raise QAError(f"{address}: made by an older qa, without {', '.join(missing)}; build it again")
@@ -309,11 +309,12 @@ class MilvusStore:
                 self.stories.clear()
             ids = [article_id for article_id, *_ in found]
             stored, signed = self.known_hashes(ids), self.stories.signed(ids)
-            for article_id, text_hash, signature in found:
-                if signature is not None and stored.get(article_id) == text_hash and article_id not in signed:
-                    text = self._texts([article_id]).get(article_id)
-                    if text is not None:
-                        self.stories.add(article_id, text, signature, self._texts)
+            waiting = [(article_id, signature) for article_id, text_hash, signature in found
+                       if signature is not None and stored.get(article_id) == text_hash and article_id not in signed]
+            texts = self._texts([article_id for article_id, _ in waiting])
+            for article_id, signature in waiting:
+                if article_id in texts:
+                    self.stories.add(article_id, texts[article_id], signature, self._texts)
             self._set_state(state)
 
     def _texts(self, article_ids: Sequence[str]) -> dict[str, str]:
