@@ -96,6 +96,7 @@ def passage_rows(item: NewArticle) -> list[dict]:
             "id": row_id(article.id, chunk.ordinal), "vector": np.asarray(vector, np.float32).tolist(),
             "text": article.text[chunk.start : chunk.end],
             "terms": terms(f"{article.title}\n{article.text[chunk.start : chunk.end]}"), **facts,
+            "text_hash": item.text_hash,
             "place": chunk.ordinal, "start": chunk.start, "end": chunk.end,
         }
         for chunk, vector in zip(item.chunks, item.vectors)

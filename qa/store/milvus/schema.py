@@ -77,6 +77,8 @@ def _passages(client: MilvusClient, dimension: int):
         "terms", DataType.VARCHAR, max_length=LONGEST, enable_analyzer=True, analyzer_params={"tokenizer": "standard"}
     )
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    # Its article version's text hash: a hit is shown only with the article row of the same version.
+    schema.add_field("text_hash", DataType.VARCHAR, max_length=128)
     schema.add_function(Function(
         name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"], output_field_names=["sparse"]
     ))

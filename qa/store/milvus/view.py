@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 FACT_FIELDS = ["article_id", "place", "published"]
-HIT_FIELDS = ["id", "article_id", "start", "end", "text"]
+HIT_FIELDS = ["id", "article_id", "start", "end", "text", "text_hash"]
 HNSW_SEARCH_BREADTH = 128  # ef: candidates HNSW keeps while it walks (at least k)
 
 
@@ -67,7 +67,9 @@ class MilvusView:
         return {chunk: self._facts[chunk] for chunk in chunk_ids if chunk in self._facts}
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
-        """Hits for (chunk id, score) pairs, in the given order; chunks or articles no longer stored are dropped."""
+        """Hits for (chunk id, score) pairs, in the given order; chunks or articles no longer stored are dropped,
+        and so is a passage of another version of its article than the stored article row (a replace under
+        way: the passages are written before the article row), so that no hit mixes two versions."""
         passages = {
             int(row["id"]): row for row in queries.by_values(
                 self._client, self._name(schema.PASSAGES), "id", [chunk for chunk, _ in scored], HIT_FIELDS
@@ -76,14 +78,14 @@ class MilvusView:
         articles = {
             row["id"]: row for row in queries.by_values(
                 self._client, self._name(schema.ARTICLES), "id", sorted({row["article_id"] for row in passages.values()}),
-                ["id", "title", "url", "published", "source", "authors", "pages"],
+                ["id", "title", "url", "published", "source", "authors", "pages", "text_hash"],
             )
         }
         hits = []
         for chunk, score in scored:
             passage = passages.get(chunk)
             article = articles.get(passage["article_id"]) if passage else None
-            if article is None:
+            if article is None or article["text_hash"] != passage["text_hash"]:
                 continue
             pages = tuple(json.loads(article["pages"]))
             hits.append(Hit(
