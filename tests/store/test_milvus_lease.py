@@ -8,27 +8,20 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-from qa.embed import load_embedder
 from qa.errors import IndexBusyError
 from qa.index import Index
 from qa.store.milvus import lease
 from qa.store.milvus.store import MilvusStore
 from qa.types import Article
-
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar".split()
+from writer_processes import ENV, Holder, racing_ingests, story, waiting_ingest
 
 # Each process creates the same collections at the same moment and prints those it made.
 RACE_SCRIPT = textwrap.dedent("""
@@ -61,65 +54,13 @@ HOLD_SCRIPT = textwrap.dedent("""
         sys.stdin.read()
 """)
 
-# Opens the store, loads the model, waits for its peer to be as far, then adds its articles.
-INGEST_SCRIPT = textwrap.dedent("""
-    import json, sys, time
-    from pathlib import Path
-    from qa.config import Settings
-    from qa.index import Index
-    from qa.types import Article
-    location, model, ready, name, plan = sys.argv[1:6]
-    with Index.open(location, settings=Settings(model=model, commit_chunks=4)) as index:
-        index.embedder
-        (Path(ready) / name).touch()
-        while len(list(Path(ready).iterdir())) < 2:
-            time.sleep(0.005)
-        articles = [Article(id=id_, title=f"Story {n}", text=text) for id_, n, text in json.loads(plan)]
-        print(json.dumps(index.add(articles).to_dict()))
-""")
-
-
-def story(n: int) -> str:
-    return " ".join(f"{WORDS[(n * 7 + i) % len(WORDS)]}{n}" for i in range(60)) + "."
-
-
-@pytest.fixture(scope="module")
-def model(tiny_model_path) -> str:
-    """The tiny model on the default backend, exported (once, cached) before any process races to."""
-    load_embedder(str(tiny_model_path))
-    return str(tiny_model_path)
-
 
 @pytest.fixture()
-def location(milvus_address, model) -> str:
+def location(milvus_address, exported_model) -> str:
     where = f"milvus://{milvus_address}/lease_{uuid.uuid4().hex[:12]}"
-    with Index.open(where, model=model, create=True) as index:
+    with Index.open(where, model=exported_model, create=True) as index:
         index.add([Article(id="old", title="Old", text=story(100))])
     return where
-
-
-class Holder:
-    """Another process holding the store's write lock until released or killed."""
-
-    def __init__(self, location: str, script_dir: Path) -> None:
-        script = script_dir / "hold.py"
-        script.write_text(HOLD_SCRIPT, encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, str(script), location], env=ENV, cwd=ROOT, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        line = self.process.stdout.readline()
-        assert line == "held\n", self.process.stderr.read()
-        self.pid = self.process.pid
-
-    def release(self) -> None:
-        self.process.stdin.close()
-        assert self.process.wait(timeout=30) == 0
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
 
 
 def test_of_processes_creating_one_collection_at_once_exactly_one_succeeds(milvus_address):
@@ -146,21 +87,9 @@ def test_of_processes_creating_one_collection_at_once_exactly_one_succeeds(milvu
         client.close()
 
 
-def test_two_processes_ingesting_overlapping_articles_at_once_store_each_exactly_once(tmp_path, location, model):
-    ready = tmp_path / "ready"
-    ready.mkdir()
-    # The same 30 stories in the same order, so that both reach each one together; the second process names
-    # half of them differently (another outlet's copy) and brings 5 of its own. Unserialized, both would
-    # find an article missing and both report it added.
-    first = [(f"a{n}", n, story(n)) for n in range(30)]
-    second = [(f"a{n}" if n < 15 else f"b{n}", n, story(n)) for n in range(35)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", INGEST_SCRIPT, location, model, str(ready), name, json.dumps(plan)],
-            cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        for name, plan in (("first", first), ("second", second))
-    ]
+def test_two_processes_ingesting_overlapping_articles_at_once_store_each_exactly_once(tmp_path, location, exported_model):
+    # Unserialized, both would find an article missing and both report it added (62 of 50 without the lease).
+    processes = racing_ingests(location, exported_model, tmp_path / "ready")
     reports = []
     for process in processes:
         out, err = process.communicate(timeout=600)
@@ -175,7 +104,7 @@ def test_two_processes_ingesting_overlapping_articles_at_once_store_each_exactly
 
 def test_a_writer_waits_naming_the_holder_and_a_killed_holders_lease_is_broken(tmp_path, location):
     store = MilvusStore.open(location)
-    holder = Holder(location, tmp_path)
+    holder = Holder(HOLD_SCRIPT, location, tmp_path)
     ingest = None
     try:
         assert store.write_lock.holder().pid == holder.pid
@@ -190,20 +119,8 @@ def test_a_writer_waits_naming_the_holder_and_a_killed_holders_lease_is_broken(t
 
         news = tmp_path / "news.jsonl"
         news.write_text(json.dumps({"id": "late", "title": "Late", "text": story(7)}) + "\n", encoding="utf-8")
-        ingest = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "ingest", str(news), "--store", location],
-            cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        stderr: list[str] = []
-        threading.Thread(target=lambda: stderr.extend(ingest.stderr), daemon=True).start()
-        deadline = time.monotonic() + 120
-        while not any("waiting" in line for line in stderr) and ingest.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        waiting = [line for line in stderr if "waiting" in line]
-        assert len(waiting) == 1 and re.fullmatch(
-            rf"qa: waiting for hold\.py \(pid {holder.pid} on {re.escape(socket.gethostname())}, since \S+Z\) "
-            rf"to finish writing to {re.escape(location)}…\n", waiting[0],
-        ), stderr
+        waiting = waiting_ingest(news, location, "--store", holder, seconds=120)
+        ingest, stderr = waiting.process, waiting.stderr
         time.sleep(2 * lease.HEARTBEAT_SECONDS)
         assert ingest.poll() is None  # still waiting: the holder's heartbeat goes on
 
