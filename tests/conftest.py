@@ -41,6 +41,15 @@ def tiny_embedder(tiny_model_path: Path):
 
 
 @pytest.fixture(scope="session")
+def exported_model(tiny_model_path: Path) -> str:
+    """The tiny model on the default backend, exported (once, cached) before processes race to."""
+    from qa.embed import load_embedder
+
+    load_embedder(str(tiny_model_path))
+    return str(tiny_model_path)
+
+
+@pytest.fixture(scope="session")
 def minilm():
     from qa.embed import SentenceTransformerEmbedder
 

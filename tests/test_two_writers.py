@@ -4,15 +4,10 @@ a server's write refused with one line naming the holder; never a lost or double
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import textwrap
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +15,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.embed import load_embedder
 from qa.errors import IndexBusyError
 from qa.index import Index
 from qa.server.api import create_api
@@ -29,10 +23,7 @@ from qa.store.keywords import KeywordIndex
 from qa.store.vectors import VectorIndex
 from qa.store.writelock import WriteLock
 from qa.types import Article
-
-ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar".split()
+from writer_processes import ROOT, Holder, racing_ingests, story, waiting_ingest
 
 # Takes the write lock, says so, and keeps it until its stdin closes (or it is killed).
 HOLD_SCRIPT = """
@@ -43,65 +34,12 @@ with WriteLock(sys.argv[1]).hold():
     sys.stdin.read()
 """
 
-# Opens (or creates) the index, loads the model, waits for its peer to be as far, then adds its articles.
-INGEST_SCRIPT = textwrap.dedent(
-    """
-    import json, sys, time
-    from pathlib import Path
-    from qa.config import Settings
-    from qa.index import Index
-    from qa.types import Article
-    folder, model, ready, name, plan = sys.argv[1:6]
-    with Index.open(folder, settings=Settings(model=model, commit_chunks=4), create=True) as index:
-        index.embedder
-        (Path(ready) / name).touch()
-        while len(list(Path(ready).iterdir())) < 2:
-            time.sleep(0.005)
-        articles = [Article(id=id_, title=f"Story {n}", text=text) for id_, n, text in json.loads(plan)]
-        print(json.dumps(index.add(articles).to_dict()))
-    """
-)
-
-
-def story(n: int) -> str:
-    return " ".join(f"{WORDS[(n * 7 + i) % len(WORDS)]}{n}" for i in range(60)) + "."
-
-
-@pytest.fixture(scope="module")
-def model(tiny_model_path) -> str:
-    """The tiny model on the default backend, exported (once, cached) before any process races to."""
-    load_embedder(str(tiny_model_path))
-    return str(tiny_model_path)
-
 
 @pytest.fixture()
-def index(tmp_path, model):
-    with Index.open(tmp_path / "ix", model=model, create=True) as opened:
+def index(tmp_path, exported_model):
+    with Index.open(tmp_path / "ix", model=exported_model, create=True) as opened:
         opened.add([Article(id=f"old{n}", title=f"Old {n}", text=story(100 + n)) for n in range(3)])
         yield opened
-
-
-class Holder:
-    """Another process holding the index's write lock until released or killed."""
-
-    def __init__(self, folder: Path, script_dir: Path) -> None:
-        script = script_dir / "hold.py"
-        script.write_text(HOLD_SCRIPT, encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, str(script), str(folder)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        )
-        line = self.process.stdout.readline()
-        assert line == "held\n", self.process.stderr.read()
-        self.pid = self.process.pid
-
-    def release(self) -> None:
-        self.process.stdin.close()
-        assert self.process.wait(timeout=10) == 0
-
-    def kill(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
 
 
 def files_agree(folder: Path) -> dict[str, int]:
@@ -122,20 +60,9 @@ def files_agree(folder: Path) -> dict[str, int]:
     return {"articles": articles, "chunks": chunks}
 
 
-def test_two_processes_ingesting_overlapping_articles_at_once_store_each_exactly_once(tmp_path, model):
-    folder, ready = tmp_path / "ix", tmp_path / "ready"
-    ready.mkdir()
-    # The same 30 stories in the same order, so that both reach each one together; the second process
-    # names half of them differently (another outlet's copy, kept as a copy of the story) and brings 5 of its own.
-    first = [(f"a{n}", n, story(n)) for n in range(30)]
-    second = [(f"a{n}" if n < 15 else f"b{n}", n, story(n)) for n in range(35)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", INGEST_SCRIPT, str(folder), model, str(ready), name, json.dumps(plan)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        for name, plan in (("first", first), ("second", second))
-    ]
+def test_two_processes_ingesting_overlapping_articles_at_once_store_each_exactly_once(tmp_path, exported_model):
+    folder = tmp_path / "ix"
+    processes = racing_ingests(str(folder), exported_model, tmp_path / "ready")
     reports = []
     for process in processes:
         out, err = process.communicate(timeout=60)
@@ -158,23 +85,10 @@ def test_cli_waits_for_the_holder_and_a_server_write_is_refused_naming_it(tmp_pa
     folder = index.store.folder
     news = tmp_path / "news.jsonl"
     news.write_text(json.dumps({"id": "late", "title": "Late", "text": story(7)}) + "\n", encoding="utf-8")
-    holder = Holder(folder, tmp_path)
+    holder = Holder(HOLD_SCRIPT, str(folder), tmp_path)
     try:
-        ingest = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "ingest", str(news), "--index", str(folder)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        stderr: list[str] = []
-        reader = threading.Thread(target=lambda: stderr.extend(ingest.stderr), daemon=True)
-        reader.start()
-        deadline = time.monotonic() + 30
-        while not any("waiting" in line for line in stderr) and ingest.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        waiting = [line for line in stderr if "waiting" in line]
-        assert len(waiting) == 1 and re.fullmatch(
-            rf"qa: waiting for hold\.py \(pid {holder.pid} on {re.escape(socket.gethostname())}, since \S+Z\) "
-            rf"to finish writing to {re.escape(str(folder))}…\n", waiting[0],
-        ), stderr
+        waiting = waiting_ingest(news, str(folder), "--index", holder, seconds=30)
+        ingest, stderr = waiting.process, waiting.stderr
 
         service = IndexService(index, write_wait=0.3)
         began = time.monotonic()
@@ -199,7 +113,7 @@ def test_cli_waits_for_the_holder_and_a_server_write_is_refused_naming_it(tmp_pa
 
 def test_a_killed_holder_blocks_no_one(tmp_path, index):
     folder = index.store.folder
-    holder = Holder(folder, tmp_path)
+    holder = Holder(HOLD_SCRIPT, str(folder), tmp_path)
     assert WriteLock(folder).holder().pid == holder.pid
     holder.kill()
     assert WriteLock(folder).holder().pid == holder.pid  # its record outlives it; the kernel's lock does not
@@ -216,7 +130,7 @@ def test_a_killed_holder_blocks_no_one(tmp_path, index):
 def test_reads_go_on_while_another_process_writes(tmp_path, index):
     folder = index.store.folder
     (folder / "vectors.faiss").unlink()  # stale: a reader rebuilds it in memory, and leaves saving to the writer
-    holder = Holder(folder, tmp_path)
+    holder = Holder(HOLD_SCRIPT, str(folder), tmp_path)
     pool = ThreadPoolExecutor(1)  # so that a read stuck on the lock fails the test instead of hanging it
 
     def read() -> None:

@@ -216,23 +216,33 @@ def _near_copies(
     db: sqlite3.Connection, text: str, signature: np.ndarray, candidates: Sequence[str]
 ) -> list[tuple[str, float]]:
     """(article id, exact Jaccard) of the candidates at THRESHOLD or above."""
-    likely: list[str] = []
+    stored: list[tuple[str, bytes]] = []
     for part in _batches(list(candidates)):
-        for other, stored in db.execute(
+        stored += db.execute(
             f"SELECT article_id, signature FROM story_signatures WHERE article_id IN ({_marks(part)})", part
-        ):
-            estimate = float(np.mean(np.frombuffer(stored, dtype=np.uint32) == signature))
-            if estimate >= THRESHOLD - ESTIMATE_MARGIN:
-                likely.append(other)
-    if not likely:
-        return []
-    mine = shingles(text)
-    found = []
+        ).fetchall()
+    likely = likely_copies(signature, ((other, np.frombuffer(blob, np.uint32)) for other, blob in stored))
+    texts: list[tuple[str, str]] = []
     for part in _batches(likely):
-        for other, other_text in db.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(part)})", part):
-            similarity = jaccard(mine, shingles(other_text))
-            if similarity >= THRESHOLD:
-                found.append((other, similarity))
+        texts += db.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(part)})", part).fetchall()
+    return near_copies(text, texts)
+
+
+def likely_copies(signature: np.ndarray, stored: Iterable[tuple[str, np.ndarray]]) -> list[str]:
+    """Those of (article id, signature) whose MinHash estimate comes close enough to THRESHOLD to be read."""
+    return [
+        other for other, theirs in stored
+        if float(np.mean(np.asarray(theirs, np.uint32) == signature)) >= THRESHOLD - ESTIMATE_MARGIN
+    ]
+
+
+def near_copies(text: str, others: Iterable[tuple[str, str]]) -> list[tuple[str, float]]:
+    """(article id, exact Jaccard of the shingles) of those of (article id, text) at THRESHOLD or above."""
+    mine, found = shingles(text), []
+    for other, other_text in others:
+        similarity = jaccard(mine, shingles(other_text))
+        if similarity >= THRESHOLD:
+            found.append((other, similarity))
     return found
 
 
@@ -249,7 +259,13 @@ def _regroup(db: sqlite3.Connection, story: str) -> None:
             if one in neighbours and other in neighbours:
                 neighbours[one].add(other)
                 neighbours[other].add(one)
-    unseen = set(left)
+    for group in connected(neighbours):
+        _name(db, group)
+
+
+def connected(neighbours: dict[str, set[str]]) -> list[set[str]]:
+    """The connected groups of a graph given as each node's neighbours (all of them nodes)."""
+    groups, unseen = [], set(neighbours)
     while unseen:
         group, frontier = set(), [unseen.pop()]
         while frontier:
@@ -257,7 +273,8 @@ def _regroup(db: sqlite3.Connection, story: str) -> None:
             group.add(article)
             frontier += [other for other in neighbours[article] if other in unseen]
             unseen -= neighbours[article]
-        _name(db, group)
+        groups.append(group)
+    return groups
 
 
 def _name(db: sqlite3.Connection, group: set[str]) -> None:

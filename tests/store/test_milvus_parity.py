@@ -53,6 +53,9 @@ def test_both_stores_hold_the_same(both_stores):
     local, milvus, _ = both_stores
     assert local.store.counts() == milvus.store.counts()
     assert local.sources() == milvus.sources()
+    ids = [article.id for _, _, article in local.store.articles_after(0, SLICE)]
+    assert local.store.stories_of(ids) == milvus.store.stories_of(ids)  # copy_local carries the signatures over
+    assert local.store.story_counts() == milvus.store.story_counts()
     some = local.store.articles_after(0, 3)[2][2]
     assert milvus.article(some.id) == local.article(some.id)
 

@@ -1,5 +1,5 @@
 """The store contract, the same over both backends: the local index folder and a Milvus collection on a real
-milvus-lite server (the session's milvus_address)."""
+milvus-lite server (the session's milvus_address; the ``location`` fixture of tests/store/conftest.py)."""
 
 from __future__ import annotations
 
@@ -37,14 +37,6 @@ LIBRARY = Article(
 )
 
 
-@pytest.fixture(params=["local", "milvus"])
-def location(request, tmp_path) -> str:
-    if request.param == "local":
-        return str(tmp_path / "index")
-    address = request.getfixturevalue("milvus_address")
-    return f"milvus://{address}/contract_{uuid.uuid4().hex[:12]}"
-
-
 @pytest.fixture()
 def index(location, tiny_embedder):
     with Index.open(location, embedder=tiny_embedder, create=True) as opened:
@@ -74,6 +66,24 @@ def test_adding_again_skips_and_a_copy_under_another_id_is_stored_as_its_own_art
     assert (report.added, report.skipped) == (1, 1)
     assert index.store.counts()["articles"] == before["articles"] + 1
     assert index.article("bridge-copy").text == BRIDGE.text and index.article("bridge").title != "Copy"
+
+
+def test_a_copy_under_another_id_is_one_story_with_the_original_until_deleted(index):
+    index.add([Article("bridge-copy", BRIDGE.text, title="Copy", source="Copy Courier", published="2024-03-04")])
+    assert index.stories_of(["bridge", "bridge-copy", "floods"]) == {
+        "bridge": "bridge", "bridge-copy": "bridge", "floods": "floods"}
+    assert index.stats()["stories_grouped"] == 1 and index.stats()["articles_grouped"] == 2
+    [shown] = [hit for hit in index.search("rebuild the river bridge", 5) if hit.article_id.startswith("bridge")]
+    other = ({"bridge", "bridge-copy"} - {shown.article_id}).pop()
+    assert [copy.article_id for copy in shown.also_in] == [other]
+    assert len(index.quotes("Jane Holloway")) == 2  # the copy's quotation counted once; floods' is another
+    assert index.search("rebuild the river bridge", 5, filters=Filters(until="2024-03-03"))[0].also_in == ()
+    index.add([Article("bridge-copy", "The copy now tells of a new ferry across the bay.", source="Copy Courier")])
+    assert index.stories_of(["bridge"]) == {"bridge": "bridge"} and index.stats()["stories_grouped"] == 0
+    index.add([Article("bridge-copy-2", BRIDGE.text, source="Wire")])
+    index.delete(["bridge"])
+    assert index.stories_of(["bridge-copy-2"]) == {"bridge-copy-2": "bridge-copy-2"}
+    assert all(hit.also_in == () for hit in index.search("rebuild the river bridge", 5))
 
 
 def test_replace_changes_text_passages_and_quotes(index):
@@ -203,3 +213,18 @@ def test_a_milvus_store_opens_after_its_server_restarts(tmp_path, tiny_embedder)
         with Index.open(f"milvus://{address}/restarted", embedder=tiny_embedder) as index:
             assert index.store.counts()["articles"] == 2
             assert _articles(index.search("rebuild the river bridge", 1)) == ["bridge"]
+
+
+def test_a_milvus_store_made_before_the_story_collections_says_to_build_it_again(milvus_address, tiny_embedder):
+    from pymilvus import MilvusClient
+
+    collection = f"older_{uuid.uuid4().hex[:12]}"
+    location = f"milvus://{milvus_address}/{collection}"
+    with Index.open(location, embedder=tiny_embedder, create=True):
+        pass
+    client = MilvusClient(uri=f"http://{milvus_address}")
+    client.drop_collection(f"{collection}_links")
+    client.close()
+    with pytest.raises(QAError) as raised:
+        Index.open(location)
+    assert str(raised.value) == f"{location}: made by an older qa, without {collection}_links; build it again"

@@ -1,6 +1,7 @@
 """Wire stories: near-copies of one story are grouped at ingest and kept right through deletes and
 replacements; a search shows a story once with its other copies in also_in (all_copies shows each);
-an index made before stories were grouped opens, searches, and groups on its next write."""
+an index made before stories were grouped opens, searches, and groups on its next write. The tests taking
+``index`` run on both backends."""
 
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ def paragraphs(seed: int, count: int) -> list[str]:
 
 
 @pytest.fixture()
-def index(tmp_path, tiny_embedder):
-    with Index.open(tmp_path / "ix", embedder=tiny_embedder, create=True) as opened:
+def index(location, tiny_embedder):
+    """An empty index on either backend (tests/store/conftest.py)."""
+    with Index.open(location, embedder=tiny_embedder, create=True) as opened:
         yield opened
 
 
@@ -180,8 +182,7 @@ def test_an_interrupted_regrouping_resumes_and_a_new_version_regroups_everything
     from qa import indexing
 
     index.add(wire_copies())
-    with sqlite3.connect(index.store.folder / "meta.sqlite") as db:
-        db.execute("UPDATE state SET value = 0 WHERE key = 'stories_version'")
+    index.store.add_story_signatures([], {indexing.STORIES_VERSION: 0})
     monkeypatch.setattr(indexing, "QUOTES_BACKFILL_BATCH", 2)
     calls = []
     real = index.store.add_story_signatures
@@ -202,9 +203,9 @@ def test_an_interrupted_regrouping_resumes_and_a_new_version_regroups_everything
     assert found["ap"] == found["gazette"] == found["update"] != found["herald"]
 
 
-def test_a_verbatim_copy_under_another_id_is_kept_as_a_copy_of_its_story(tmp_path, tiny_model_path, capsys):
+def test_a_verbatim_copy_under_another_id_is_kept_as_a_copy_of_its_story(tmp_path, location, tiny_model_path, capsys):
     """The same wire text from another outlet: stored with its own outlet, url and date, shown in also_in
-    (qa search --json, /api/search), its quotation listed once, and removable by qa delete."""
+    (qa search --json, /api/search), its quotation listed once, and removable by qa delete; on both backends."""
     import json
 
     from fastapi.testclient import TestClient
@@ -219,25 +220,24 @@ def test_a_verbatim_copy_under_another_id_is_kept_as_a_copy_of_its_story(tmp_pat
     ]
     news = tmp_path / "news.jsonl"
     news.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    folder = str(tmp_path / "ix")
-    assert main(["ingest", str(news), "--index", folder, "--model", str(tiny_model_path), "--json"]) == 0
+    assert main(["ingest", str(news), "--store", location, "--model", str(tiny_model_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["added"] == 2
 
     def also_in() -> dict[str, list[dict]]:
-        assert main(["search", "Harbor Street bridge cracks", "--index", folder, "--json"]) == 0
+        assert main(["search", "Harbor Street bridge cracks", "--store", location, "--json"]) == 0
         return {hit["article_id"]: hit["also_in"] for hit in json.loads(capsys.readouterr().out)["hits"]}
 
     [(shown, copies)] = also_in().items()
     other = ({"ap", "courier"} - {shown}).pop()
     assert copies == [{"article_id": other, **{key: rows[shown == "ap"][key] for key in ("source", "url", "published")}}]
-    with Index.open(folder) as index:
+    with Index.open(location) as index:
         rest = TestClient(create_app(index)).get("/api/search", params={"q": "Harbor Street bridge cracks"}).json()
         assert [(hit["article_id"], hit["also_in"]) for hit in rest["hits"]] == [(shown, copies)]
         assert len(index.quotes("Dana Ortiz")) == 1
         assert index.article("courier").source == "Courier"
 
-    assert main(["delete", "courier", "--index", folder]) == 0
+    assert main(["delete", "courier", "--store", location]) == 0
     capsys.readouterr()
     assert also_in() == {"ap": []}
-    with Index.open(folder) as index:
+    with Index.open(location) as index:
         assert index.stats()["articles"] == 1 and index.stats()["stories_grouped"] == 0

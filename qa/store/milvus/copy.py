@@ -1,5 +1,5 @@
 """A local index copied into a Milvus store without re-embedding anything: its passages with their vectors,
-quotes with theirs, and people, read from meta.sqlite."""
+quotes with theirs, people and story signatures (the target groups them again), read from meta.sqlite."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def _stored(source: Store, text_hash: str, article_id: str) -> NewArticle | None
         "ORDER BY start, id", (article_id,)
     ).fetchall()
     people = db.execute("SELECT name, role, quotes FROM people WHERE article_id = ? ORDER BY rowid", (article_id,))
+    signature = db.execute("SELECT signature FROM story_signatures WHERE article_id = ?", (article_id,)).fetchone()
     vectors = np.array([np.frombuffer(row[3], np.float32) for row in chunks], np.float32)
     found = FoundQuotes(
         quotes=tuple(Quote(article_id, start, end, article.text[start:end], speaker, role)
@@ -60,4 +61,5 @@ def _stored(source: Store, text_hash: str, article_id: str) -> NewArticle | None
         chunks=[Chunk(article_id, ordinal, start, end, article.text[start:end]) for ordinal, start, end, _ in chunks],
         vectors=vectors.reshape(len(chunks), source.manifest.dimension), found=found,
         quote_vectors=[None if row[6] is None else np.frombuffer(row[6], np.float32) for row in quotes],
+        signature=None if signature is None else np.frombuffer(signature[0], np.uint32),
     )

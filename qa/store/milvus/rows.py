@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 
-def row_id(article_id: str, place: int) -> int:
-    """The id of an article's ``place``-th passage (or quote, person, text piece): the first 8 bytes of a
-    SHA-256 as a signed int64, so a re-run writes the same rows again (an upsert)."""
+def row_id(article_id: str, place: int | str) -> int:
+    """The id of an article's ``place``-th passage (or quote, person, text piece, story band; or its story
+    link to the article ``place`` names): the first 8 bytes of a SHA-256 as a signed int64, so a re-run
+    writes the same rows again (an upsert)."""
     digest = hashlib.sha256(f"{article_id}\x1f{place}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
@@ -95,6 +96,7 @@ def passage_rows(item: NewArticle) -> list[dict]:
             "id": row_id(article.id, chunk.ordinal), "vector": np.asarray(vector, np.float32).tolist(),
             "text": article.text[chunk.start : chunk.end],
             "terms": terms(f"{article.title}\n{article.text[chunk.start : chunk.end]}"), **facts,
+            "text_hash": item.text_hash,
             "place": chunk.ordinal, "start": chunk.start, "end": chunk.end,
         }
         for chunk, vector in zip(item.chunks, item.vectors)

@@ -1,5 +1,6 @@
 """The collections of one Milvus store, all named from its COLLECTION: passages (vectors, BM25 and what
-ranking needs), articles, their texts, quotes, people, and meta (the manifest and bookkeeping values).
+ranking needs), articles, their texts, quotes, people, the wire-story grouping (stories, bands, links: the
+local store's story_* tables), and meta (the manifest and bookkeeping values).
 
 Milvus wants a vector field in every collection: those holding none of their own carry a 2-d zero one
 (``NO_VECTOR``). Text fields hold at most 65,535 bytes, so article texts are cut into pieces of
@@ -13,11 +14,13 @@ if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 PASSAGES, ARTICLES, TEXTS, QUOTES, PEOPLE, META = "passages", "articles", "texts", "quotes", "people", "meta"
-KINDS = (META, ARTICLES, TEXTS, PASSAGES, QUOTES, PEOPLE)  # meta first: it marks a store as existing
+STORIES, BANDS, LINKS = "stories", "bands", "links"  # the wire-story grouping (milvus/stories.py)
+KINDS = (META, ARTICLES, TEXTS, PASSAGES, QUOTES, PEOPLE, STORIES, BANDS, LINKS)  # meta first: it marks a store
 NO_VECTOR = [0.0, 0.0]
 TEXT_PIECE = 16_000
 LONGEST = 65_535
 ID_LENGTH = 1_024
+SIGNATURE_LENGTH = 2_048  # hex of stories.PERMUTATIONS uint32 values, with room
 FLAT_LIMIT = 100_000  # passages from which HNSW replaces exact search (as qa.store.vectors switches to IVF)
 HNSW_BUILD = {"M": 16, "efConstruction": 200}
 
@@ -93,6 +96,8 @@ def _passages(client: MilvusClient, dimension: int):
         "terms", DataType.VARCHAR, max_length=LONGEST, enable_analyzer=True, analyzer_params={"tokenizer": "standard"}
     )
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    # Its article version's text hash: a hit is shown only with the article row of the same version.
+    schema.add_field("text_hash", DataType.VARCHAR, max_length=128)
     schema.add_function(Function(
         name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"], output_field_names=["sparse"]
     ))
@@ -225,4 +230,52 @@ def _meta(client: MilvusClient, dimension: int):
     return schema, indexes
 
 
-_SCHEMAS = {PASSAGES: _passages, ARTICLES: _articles, TEXTS: _texts, QUOTES: _quotes, PEOPLE: _people, META: _meta}
+def _stories(client: MilvusClient, dimension: int):
+    """An article's story signature (hex of its uint32 values) and story (its own id while it has no copy)."""
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("article_id", DataType.VARCHAR, is_primary=True, max_length=ID_LENGTH)
+    indexes = client.prepare_index_params()
+    _no_vector(schema, indexes)
+    schema.add_field("signature", DataType.VARCHAR, max_length=SIGNATURE_LENGTH)
+    schema.add_field("story", DataType.VARCHAR, max_length=ID_LENGTH)
+    schema.add_field("grouped", DataType.BOOL)
+    indexes.add_index("story", index_type="INVERTED")
+    indexes.add_index("grouped", index_type="INVERTED")
+    return schema, indexes
+
+
+def _bands(client: MilvusClient, dimension: int):
+    """One row per (article, band): the band's key, looked up to find candidate near-copies."""
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    indexes = client.prepare_index_params()
+    _no_vector(schema, indexes)
+    schema.add_field("key", DataType.INT64)
+    schema.add_field("article_id", DataType.VARCHAR, max_length=ID_LENGTH)
+    for field in ("key", "article_id"):
+        indexes.add_index(field, index_type="INVERTED")
+    return schema, indexes
+
+
+def _links(client: MilvusClient, dimension: int):
+    """Two articles found near-copies of each other, and their Jaccard similarity."""
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    indexes = client.prepare_index_params()
+    _no_vector(schema, indexes)
+    schema.add_field("article_id", DataType.VARCHAR, max_length=ID_LENGTH)
+    schema.add_field("other_id", DataType.VARCHAR, max_length=ID_LENGTH)
+    schema.add_field("similarity", DataType.DOUBLE)
+    for field in ("article_id", "other_id"):
+        indexes.add_index(field, index_type="INVERTED")
+    return schema, indexes
+
+
+_SCHEMAS = {PASSAGES: _passages, ARTICLES: _articles, TEXTS: _texts, QUOTES: _quotes, PEOPLE: _people, META: _meta,
+            STORIES: _stories, BANDS: _bands, LINKS: _links}

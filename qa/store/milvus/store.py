@@ -2,8 +2,9 @@
 cluster, so that any number of `qa serve` replicas read it with no local files.
 
 Milvus has no transaction across collections, so a commit writes in an order a reader tolerates and a
-re-run repairs: an article's passages, text, quotes and people first, its row in the articles collection
-(which makes it stored: known_hashes, hits) last; a delete drops that row first. Ids come from (article
+re-run repairs: the story grouping of what it deletes and writes first (milvus/stories.py), then an
+article's passages, text, quotes and people, its row in the articles collection (which makes it stored:
+known_hashes, hits) last; a delete drops that row first. Ids come from (article
 id, place), so writing an article again upserts the same rows; a replaced article's rows past its new
 length are deleted. Reads use Strong consistency: a search sees every write acknowledged before it,
 from any process.
@@ -12,7 +13,6 @@ from any process.
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator, Sequence
@@ -23,6 +23,8 @@ from qa.errors import QAError
 from qa.store.manifest import FORMAT_VERSION, Chunking, Manifest, now
 from qa.store.milvus import queries, rows, schema
 from qa.store.milvus.client import Address, connect, milvus_errors, parse_address
+from qa.store.milvus.lease import LeaseLock
+from qa.store.milvus.stories import MilvusStories, texts_within
 from qa.store.milvus.view import MilvusView, article_of
 from qa.store.quote_rows import SpeakerQuotes
 from qa.types import Filters, Person, Quote
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
     from qa.store.database import NewArticle
-    from qa.store.writelock import WaitCallback
     from qa.types import Article, FoundQuotes
 
 MANIFEST_KEY = "manifest"
@@ -40,27 +41,11 @@ ARTICLE_FIELDS = ["id", "text_hash", "title", "url", "published", "authors", "so
 QUOTE_FIELDS = ["article_id", "start", "end", "text", "speaker", "role"]
 
 
-class ProcessWriteLock:
-    """One write at a time in this process. Writers in several processes are not serialised (Milvus has no
-    lock to hold): their rows have deterministic ids, so two writing the same article upsert the same rows."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def hold(self, *, wait: float | None = None, on_wait: WaitCallback | None = None) -> Iterator[None]:
-        if not self._lock.acquire(timeout=-1 if wait is None else wait):
-            raise QAError("another write of this process is still running")
-        try:
-            yield
-        finally:
-            self._lock.release()
-
-
 class MilvusStore:
     def __init__(self, address: Address, client: MilvusClient, manifest: Manifest) -> None:
         self.address, self.client, self.manifest = address, client, manifest
-        self.write_lock = ProcessWriteLock()
+        self.write_lock = LeaseLock(client, address)
+        self.stories = MilvusStories(client, address.collection)
 
     @property
     def location(self) -> str:
@@ -108,9 +93,14 @@ class MilvusStore:
         client = connect(address)
         with milvus_errors(address):
             manifest = _read_manifest(client, address)
+            existing = set(client.list_collections())
         if manifest is None:
             client.close()
             raise QAError(f"{address}: no store here; build one with `qa ingest PATH --store {address}`")
+        missing = sorted({schema.name(address.collection, kind) for kind in schema.KINDS} - existing)
+        if missing:
+            client.close()
+            raise QAError(f"{address}: made by an older qa, without {', '.join(missing)}; build it again")
         return cls(address, client, manifest)
 
     def close(self) -> None:
@@ -221,11 +211,15 @@ class MilvusStore:
         return sorted(people, key=lambda person: (-person.articles, person.name))
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """Each article is its own story: Milvus stores keep no wire-story grouping (yet)."""
-        return {article: article for article in article_ids}
+        """The story of each given article: the id that all stored copies of it share (its own id when
+        no other stored article is a near-copy of it), to count what copies say once."""
+        with milvus_errors(self.address):
+            grouped = self.stories.stories_of(article_ids)
+        return {article: grouped.get(article, article) for article in article_ids}
 
     def story_counts(self) -> dict[str, int]:
-        return {"stories_grouped": 0, "articles_grouped": 0}
+        with milvus_errors(self.address):
+            return self.stories.counts()
 
     def state(self, key: str) -> int | None:
         with milvus_errors(self.address):
@@ -248,7 +242,14 @@ class MilvusStore:
 
     def commit(self, new: Sequence[NewArticle], removed_ids: Sequence[str] = ()) -> None:
         with milvus_errors(self.address):
+            touched = self.stories.forget(list(removed_ids) + [item.article.id for item in new])
             self._delete(list(removed_ids))
+            for story in sorted(touched):
+                self.stories.regroup(story)
+            texts_of = texts_within({item.article.id: item.article.text for item in new}, self._texts)
+            for item in new:
+                if item.signature is not None:
+                    self.stories.add(item.article.id, item.article.text, item.signature, texts_of)
             replaced = set(self.known_hashes([item.article.id for item in new]))
             self._upsert(schema.PASSAGES, [row for item in new for row in rows.passage_rows(item)])
             self._upsert(schema.TEXTS, [row for item in new for row in rows.text_rows(item.article)])
@@ -301,9 +302,23 @@ class MilvusStore:
     def add_story_signatures(
         self, found: Sequence[tuple[str, str, np.ndarray | None]], state: dict[str, int], *, restart: bool = False
     ) -> None:
-        """Only the bookkeeping values: see stories_of."""
+        """Group articles stored without a story signature (article id, text hash, signature) if still stored
+        with that text, and set bookkeeping values (``restart``: forgetting every grouping first)."""
         with milvus_errors(self.address):
+            if restart:
+                self.stories.clear()
+            ids = [article_id for article_id, *_ in found]
+            stored, signed = self.known_hashes(ids), self.stories.signed(ids)
+            waiting = [(article_id, signature) for article_id, text_hash, signature in found
+                       if signature is not None and stored.get(article_id) == text_hash and article_id not in signed]
+            texts = self._texts([article_id for article_id, _ in waiting])
+            for article_id, signature in waiting:
+                if article_id in texts:
+                    self.stories.add(article_id, texts[article_id], signature, self._texts)
             self._set_state(state)
+
+    def _texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return {article.id: article.text for _, article in self._articles(article_ids, with_text=True)}
 
     def _set_state(self, state: dict[str, int]) -> None:
         for key, value in state.items():

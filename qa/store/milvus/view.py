@@ -1,7 +1,7 @@
 """What one search reads from a Milvus store (qa.store.protocol.SearchView).
 
 Unlike the local store's view this is no snapshot: a write acknowledged between two of its reads is seen
-by the second (hits drops passages whose article is gone meanwhile)."""
+by the second (hits drops passages whose article is gone meanwhile; docs/scale-out.md says what else)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from qa.store.chunk_table import ChunkFacts
 from qa.store.milvus import queries, rows, schema
+from qa.store.milvus.stories import MilvusStories
 from qa.store.milvus.terms import query_terms
 from qa.types import Article, Filters, Hit, StoryCopy, page_at
 
@@ -19,13 +20,14 @@ if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 FACT_FIELDS = ["article_id", "place", "published"]
-HIT_FIELDS = ["id", "article_id", "start", "end", "text"]
+HIT_FIELDS = ["id", "article_id", "start", "end", "text", "text_hash"]
 HNSW_SEARCH_BREADTH = 128  # ef: candidates HNSW keeps while it walks (at least k)
 
 
 class MilvusView:
     def __init__(self, client: MilvusClient, collection: str) -> None:
         self._client, self._collection = client, collection
+        self._stories = MilvusStories(client, collection)
         self._facts: dict[int, ChunkFacts] = {}  # of the chunks its searches returned
 
     def _name(self, kind: str) -> str:
@@ -65,7 +67,9 @@ class MilvusView:
         return {chunk: self._facts[chunk] for chunk in chunk_ids if chunk in self._facts}
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
-        """Hits for (chunk id, score) pairs, in the given order; chunks or articles no longer stored are dropped."""
+        """Hits for (chunk id, score) pairs, in the given order; chunks or articles no longer stored are dropped,
+        and so is a passage of another version of its article than the stored article row (a replace under
+        way: the passages are written before the article row), so that no hit mixes two versions."""
         passages = {
             int(row["id"]): row for row in queries.by_values(
                 self._client, self._name(schema.PASSAGES), "id", [chunk for chunk, _ in scored], HIT_FIELDS
@@ -74,14 +78,14 @@ class MilvusView:
         articles = {
             row["id"]: row for row in queries.by_values(
                 self._client, self._name(schema.ARTICLES), "id", sorted({row["article_id"] for row in passages.values()}),
-                ["id", "title", "url", "published", "source", "authors", "pages"],
+                ["id", "title", "url", "published", "source", "authors", "pages", "text_hash"],
             )
         }
         hits = []
         for chunk, score in scored:
             passage = passages.get(chunk)
             article = articles.get(passage["article_id"]) if passage else None
-            if article is None:
+            if article is None or article["text_hash"] != passage["text_hash"]:
                 continue
             pages = tuple(json.loads(article["pages"]))
             hits.append(Hit(
@@ -93,11 +97,28 @@ class MilvusView:
         return hits
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """None grouped: see MilvusStore.stories_of."""
-        return {}
+        """The story of each given article that has stored near-copies (the others are their own)."""
+        return self._stories.stories_of(article_ids)
 
     def copies(self, article_ids: Sequence[str], filters: Filters = Filters()) -> dict[str, tuple[StoryCopy, ...]]:
-        return {article: () for article in article_ids}
+        """The other stored copies of each given article's story that ``filters`` allows, newest first."""
+        story = self.stories_of(article_ids)
+        member_of = self._stories.members(sorted(set(story.values())))
+        found = queries.by_values(
+            self._client, self._name(schema.ARTICLES), "id", sorted(member_of), ["id", "source", "url", "published"],
+            rows.filter_expression(filters),
+        )
+        found.sort(key=lambda row: row["id"])
+        found.sort(key=lambda row: row["published"], reverse=True)  # stable: newest first, undated last, then by id
+        by_story: dict[str, list[StoryCopy]] = {}
+        for row in found:
+            by_story.setdefault(member_of[row["id"]], []).append(
+                StoryCopy(row["id"], row["source"], row["url"], row["published"])
+            )
+        return {
+            article: tuple(copy for copy in by_story.get(key, ()) if copy.article_id != article)
+            for article, key in story.items()
+        }
 
     def chunk_ids_matching(self, filters: Filters) -> np.ndarray:
         found = queries.every(self._client, self._name(schema.PASSAGES), rows.filter_expression(filters), ["id"])
