@@ -234,9 +234,10 @@ def mentions(text: str, name: str) -> list[str]:
 
 
 def _whole_word_places(text: str, word: str) -> list[int]:
-    """Where ``word`` stands in ``text`` with no word character either side: what
-    re.finditer(rf"(?<!\w){word}(?!\w)") finds, by str.find (a pattern that opens with a look-behind is
-    tried at every character: 1–2 ms an article, for every speaker of every article a description reads)."""
+    """Where ``word`` stands in ``text`` with no word character either side, as a regular expression with a
+    look-behind and a look-ahead for word characters finds it, but by str.find: a pattern that opens with a
+    look-behind is tried at every character (1–2 ms an article, for every speaker of every article a
+    description reads)."""
     places, position = [], text.find(word)
     while position >= 0:
         end = position + len(word)
@@ -251,7 +252,7 @@ def _whole_word_places(text: str, word: str) -> list[int]:
 
 
 def _word_character(character: str) -> bool:
-    return character.isalnum() or character == "_"  # what \w matches in a str pattern
+    return character.isalnum() or character == "_"  # what a word character is to re in a str pattern
 
 
 def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resolution | None:
