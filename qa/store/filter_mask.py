@@ -7,6 +7,7 @@ import numpy as np
 
 from qa.types import Filters
 
+
 def ascii_folded(text: str) -> str:
     """``text`` with ASCII letters lower-cased, as SQLite's NOCASE and LIKE compare it (other letters keep
     their case there; bytes.lower leaves every byte of a multi-byte UTF-8 character alone)."""
