@@ -7,6 +7,7 @@ test is for reporting.
     .venv/bin/python bench/quote_questions.py decline --split dev        # off-topic and absent people
     .venv/bin/python bench/quote_questions.py attribution --split dev    # precision and recall of speakers
     .venv/bin/python bench/quote_questions.py tune                       # quote ranking weights, on dev
+    .venv/bin/python bench/quote_questions.py answers --out FILE         # every answer, to compare two versions
 
 The eval index ($QA_CACHE/quotes-eval) is a copy of the full-archive int8 index that `qa eval` caches
 (--from names it), plus the shipped sample, with quotes brought up to date by Index.ensure_quotes.
@@ -202,13 +203,27 @@ def tune(index: Index) -> None:
         print(f"{total:.3f}  say {say_ok}/{len(say_rows)}  decline {decline_ok}/{len(decline_rows)}  bar {bar}  {weights}")
 
 
+def record_answers(index: Index, out: Path) -> None:
+    """Every question's answer (both files, all splits) as one JSON line: kind, citations (article, span), text. Two
+    versions of the code give the same file when they answer alike; nothing is scored or printed."""
+    lines = []
+    for name in ("questions.jsonl", "decline.jsonl"):
+        for question in read_jsonl(QUOTES / name):
+            answer = ask(index, question["question"], filters=Filters(as_of=question["as_of"]), llm=None)
+            cited = [[c.article_id, c.start, c.end] for c in answer.citations]
+            lines.append(json.dumps({"id": question["id"], "kind": answer.kind, "citations": cited, "text": answer.text}))
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} answers written to {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["prepare", "say", "decline", "attribution", "tune"])
+    parser.add_argument("command", choices=["prepare", "say", "decline", "attribution", "tune", "answers"])
     parser.add_argument("--split", default="dev", choices=["dev", "test", "all"])
     parser.add_argument("--index", type=Path, default=EVAL_INDEX)
     parser.add_argument("--from", dest="source", type=Path, default=DEFAULT_FROM)
     parser.add_argument("--show", action="store_true", help="print each miss")
+    parser.add_argument("--out", type=Path, help="answers: the JSONL file to write")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.source, args.index)
@@ -222,6 +237,10 @@ def main() -> None:
             decline(index, args.split, args.show)
         elif args.command == "tune":
             tune(index)
+        elif args.command == "answers":
+            if args.out is None:
+                parser.error("answers needs --out FILE")
+            record_answers(index, args.out)
         else:
             attribution(index, args.split, args.show)
 

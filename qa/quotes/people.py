@@ -113,11 +113,19 @@ def gender_of(honorific: str, role: str) -> str:
     return HONORIFICS.get(honorific, "")
 
 
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+
+
 def normalise(phrase: str) -> str:
     """Lower case, no accents, straight apostrophes, single spaces, no edge punctuation."""
     decomposed = unicodedata.normalize("NFKD", phrase.replace("’", "'"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    # Only non-ASCII characters can be combining marks: whole articles pass through here.
+    plain = _NON_ASCII_RE.sub(_drop_combining, decomposed).lower()
     return " ".join(plain.split()).strip(" ?!,;:\"“”")
+
+
+def _drop_combining(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 def role_parts(phrase: str) -> tuple[frozenset[str], tuple[str, ...]]:

@@ -15,6 +15,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from qa.store.filter_mask import allowed_articles
+from qa.types import Filters
+
 
 @dataclass(frozen=True)
 class ChunkFacts:
@@ -71,6 +74,15 @@ class ChunkTable:
             chunk: ChunkFacts(self.article_ids[row], ordinal, self.published[row])
             for chunk, row, ordinal in zip(wanted[found].tolist(), rows, self.ordinals[places].tolist())
         }
+
+    def dated(self, filters: Filters) -> np.ndarray | None:
+        """Ids of the chunks whose article's date ``filters`` allows, sorted, as the SQL filter of
+        database.chunk_ids_matching picks them (1–2 ms where that join takes 20–60): None for a filter on
+        the outlet, which the table does not hold."""
+        allowed = allowed_articles(filters, np.asarray(self.published, dtype=str))
+        if allowed is None:
+            return None
+        return self.ids[allowed[self.article_rows]] if len(self.ids) else self.ids
 
     def with_changes(self, removed: np.ndarray, added: Sequence[NewChunks]) -> "ChunkTable":
         """The table after a commit that deleted the chunks ``removed`` and stored ``added`` (whose ids

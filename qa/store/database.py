@@ -16,6 +16,7 @@ import numpy as np
 
 from qa.store import quote_rows, stories
 from qa.store.chunk_table import ChunkTable
+from qa.store.people_table import PeopleCache, mark_people_changed
 from qa.store.quote_rows import SpeakerQuotes
 from qa.types import Article, Chunk, Filters, FoundQuotes, Hit, Person, Quote
 
@@ -86,6 +87,7 @@ class Database:
         self._local = threading.local()
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
+        self._people = PeopleCache()  # in memory: a LIKE scan of the rows costs more than the rest of a quote answer
         self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {quote_rows.SCHEMA} {stories.SCHEMA} COMMIT;")
         if quote_rows.missing_columns(self.connection()):
             with self._transaction() as db:
@@ -275,8 +277,9 @@ class Database:
         self, name_words: Sequence[str], *, filters: Filters = Filters(), recent_since: str | None = None
     ) -> list[Person]:
         """People whose name or role contains one of ``name_words``, summed over the matching articles."""
-        where, params = _filter_clause(filters)
-        return quote_rows.people(self.connection(), name_words, where, params, recent_since)
+        with self.snapshot():
+            table = self._people.table(self.connection())
+        return table.people(name_words, filters, recent_since)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -298,6 +301,7 @@ class Database:
                 "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(state.items()),
             )
+            mark_people_changed(db)
 
     def commit(self, new: Sequence[NewArticle], removed_ids: Sequence[str]) -> tuple[int, np.ndarray, np.ndarray]:
         """Store ``new`` and drop ``removed_ids`` (and any older version of a new article) in one

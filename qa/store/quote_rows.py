@@ -1,6 +1,6 @@
-"""The quotes and people tables of meta.sqlite: what quote finding stored for each article, and the reads
-that answer "what did X say" (a speaker's quotations with their framings and vectors; who holds a name or
-role, and when).
+"""The quotes and people tables of meta.sqlite: what quote finding stored for each article, and the read
+that answers "what did X say" (a speaker's quotations with their framings and vectors; who holds a name or
+role, and when, is read from the people table in memory: qa.store.people_table).
 
 People are stored per article (name, role, how many of its quotations are theirs) and summed when read, so
 adding, replacing and deleting an article keeps them exact with no rebuild: deleting the article cascades.
@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.types import FoundQuotes, Person, Quote
+from qa.types import FoundQuotes, Quote
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quotes (
@@ -127,8 +127,10 @@ def speaker_quotes(
     rows = db.execute(
         "SELECT q.article_id, q.start, q.end, substr(a.text, q.start + 1, q.end - q.start), q.speaker, q.role, "
         "coalesce(substr(a.text, q.frame_start + 1, q.frame_end - q.frame_start), ''), a.published, q.vector "
-        f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where} AND q.speaker IN ({marks})",
-        params + list(speakers),
+        # The NOCASE comparison lets the quotes_by_speaker index find the rows; the exact one keeps the names.
+        f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.speaker COLLATE NOCASE IN ({marks}) "
+        f"AND q.speaker IN ({marks}) AND {where}",
+        list(speakers) * 2 + params,
     ).fetchall()
     rows.sort(key=lambda row: (row[0], row[1]))
     vectors = np.zeros((len(rows), dimension), np.float32)
@@ -140,27 +142,6 @@ def speaker_quotes(
     return SpeakerQuotes(
         [Quote(*row[:6]) for row in rows], [row[6] for row in rows], [row[7] for row in rows], vectors, embedded
     )
-
-
-def people(
-    db: sqlite3.Connection, name_words: Sequence[str], where: str, params: list[str], recent_since: str | None = None
-) -> list[Person]:
-    """People (one row per name and role) whose name or role contains one of ``name_words``, in articles
-    matching ``where``, with how many of those were published on or after ``recent_since``; the most often
-    named first."""
-    if not name_words:
-        return []
-    either = "p.name LIKE ? ESCAPE '\\' OR p.role LIKE ? ESCAPE '\\'"
-    words = " OR ".join([either] * len(name_words))
-    rows = db.execute(
-        "SELECT p.name, p.role, count(DISTINCT p.article_id), sum(p.quotes), "
-        "coalesce(min(nullif(a.published, '')), ''), coalesce(max(nullif(a.published, '')), ''), "
-        "count(DISTINCT CASE WHEN a.published >= ? THEN p.article_id END) "
-        f"FROM people p JOIN articles a ON a.id = p.article_id WHERE {where} AND ({words}) "
-        "GROUP BY p.name, p.role ORDER BY count(DISTINCT p.article_id) DESC, p.name",
-        [recent_since or "9999"] + params + [f"%{like_escaped(word)}%" for word in name_words for _ in (0, 1)],
-    ).fetchall()
-    return [Person(*row) for row in rows]
 
 
 def like_escaped(word: str) -> str:

@@ -302,15 +302,17 @@ class StoreView:
 
     def nearest(self, query: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the k chunks nearest to one unit query vector, best first."""
-        allowed = self._database.chunk_ids_matching(filters) if filters else None
+        allowed = self.chunk_ids_matching(filters) if filters else None
         if allowed is not None and not len(allowed):
             return []
         scores, ids = self._vectors.search(query.reshape(1, -1), k, allowed)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def chunk_ids_matching(self, filters: Filters) -> np.ndarray:
-        """Ids of the chunks of the articles ``filters`` allows."""
-        return self._database.chunk_ids_matching(filters)
+        """Ids of the chunks of the articles ``filters`` allows, sorted: by date from the chunk table (of
+        this view's generation), by outlet from SQLite."""
+        dated = self._chunks.dated(filters)
+        return dated if dated is not None else self._database.chunk_ids_matching(filters)
 
     def vectors_of(self, chunk_ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ``chunk_ids``, in that order."""
@@ -320,7 +322,7 @@ class StoreView:
         """(chunk id, BM25 score) of the k best chunks for the query's words (stemmed, stopwords dropped),
         over each chunk's headline and text, best first. The BM25 index catches up with a bulk ingest
         when the ingest ends, so it may still hold a chunk replaced meanwhile: callers look chunks up."""
-        allowed = self._database.chunk_ids_matching(filters) if filters else None
+        allowed = self.chunk_ids_matching(filters) if filters else None
         if allowed is not None and not len(allowed):
             return []
         return self._keywords.search(query, k, allowed)

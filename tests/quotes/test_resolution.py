@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from qa.quotes.resolution import (
     Described,
+    _whole_word_places,
     describes_someone,
     mentions,
     person_key,
@@ -98,3 +104,14 @@ def test_a_description_may_contain_lower_case_words_a_name_does_not() -> None:
     assert describes_someone("co-owner of Dos Cabezas WineWorks")
     assert describes_someone("president of Beyond Plastics")
     assert not describes_someone("Ursula von der Leyen") and not describes_someone("Joe Biden")
+
+
+@given(st.text(alphabet="ab_ -.é1\n’A", max_size=40), st.text(alphabet="ab_ -é’A", min_size=1, max_size=3))
+def test_whole_word_places_are_what_the_look_behind_pattern_finds(text: str, word: str) -> None:
+    expected = [match.start() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
+    assert _whole_word_places(text, word) == expected
+
+
+def test_mentions_cut_the_sentences_naming_the_person() -> None:
+    text = "Coach Ron Rivera, the Panthers' coach, spoke. Riveras is another word. Later Rivera_x left.\nRivera won."
+    assert mentions(text, "Ron Rivera") == ["Coach Ron Rivera, the Panthers' coach, spoke.", "Rivera won."]

@@ -8,7 +8,7 @@ import numpy as np
 
 from qa.store import Chunking, NewArticle, Store
 from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
-from qa.types import Article, Chunk
+from qa.types import Article, Chunk, Filters
 
 ROWS = [(1, "a", 0, "2022-06-10"), (2, "a", 1, "2022-06-10"), (5, "b", 0, ""), (9, "c", 0, "2022-06-14")]
 
@@ -67,3 +67,27 @@ def _article(article_id: str, chunks: int, published: str) -> NewArticle:
         Article(id=article_id, text=text, published=published), f"{article_id}{chunks}{published}",
         [Chunk(article_id, n, n, n + 1, "x") for n in range(chunks)], vectors,
     )
+
+
+def test_dated_chunks_are_those_the_sql_filter_allows(tmp_path: Path) -> None:
+    store = Store.create(
+        tmp_path / "index", model="m", dimension=4, chunking=Chunking(256, 32, 48), embedding_backend="torch",
+        vector_space="m",
+    )
+    store.commit([_article("a", 3, "2022-01-01"), _article("b", 2, ""), _article("c", 2, "2022-03-03T10:00"),
+                  _article("d", 1, "2022-03-03")])
+    store.commit([_article("a", 2, "2022-02-02")], removed_ids=["d"])
+    dates = ["2022-01-01", "2022-02-02", "2022-03-03", "2022-03-04", "2021-12-31"]
+    cases = [Filters()] + [Filters(**{key: day}) for key in ("since", "until", "as_of") for day in dates]
+    cases += [Filters(since="2022-02-01", until="2022-03-03"), Filters(since="2022-01-01", as_of="2022-03-03")]
+    with store.view() as view:
+        for filters in cases:
+            dated = view.chunk_ids_matching(filters)
+            assert dated.tolist() == store.database.chunk_ids_matching(filters).tolist(), filters
+        assert view.chunk_ids_matching(Filters(as_of="2022-01-15")).tolist() == store.database.chunk_ids_matching(
+            Filters(as_of="2022-01-15")).tolist() != []
+    table = ChunkTable.from_rows(ROWS)
+    assert table.dated(Filters(source="Harbor Times")) is None  # the outlet is SQLite's to filter
+    assert table.dated(Filters(as_of="2022-06-12")).tolist() == [1, 2, 5]
+    assert table.dated(Filters(since="2022-06-12")).tolist() == [9]
+    assert ChunkTable.empty().dated(Filters(until="2022-06-12")).tolist() == []
