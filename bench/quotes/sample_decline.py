@@ -4,8 +4,9 @@
     .venv/bin/python bench/quotes/sample_decline.py --check    # only re-runs the archive checks
 
 off_topic (seed SEED): the candidate speakers are the people (not organisations) named as speakers in
-attribution_labels.jsonl and questions.jsonl whose surname occurs, as a word, in at most MAX_ARTICLES
-articles (a commoner surname cannot be checked: any topic would co-occur with some namesake). They are
+the first LABELS_DRAWN_FROM rows of attribution_labels.jsonl and in questions.jsonl whose surname occurs,
+as a word, in at most MAX_ARTICLES articles (a commoner surname cannot be checked: any topic would
+co-occur with some namesake). They are
 shuffled; for each, TOPICS are shuffled and the first topic is kept for which no article of the archive
 holding the surname (title or text) holds any of the topic's keywords (word match, case-insensitive).
 That is stricter than "near": the speaker and the topic never share an article, so no quotation of the
@@ -35,6 +36,9 @@ from sample import articles  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SEED = 31337
 MAX_ARTICLES = 40
+# decline.jsonl was drawn when attribution_labels.jsonl held its first 190 rows; later labels (the sample
+# was extended as a longer prefix of the same order) must not change who the candidates are.
+LABELS_DRAWN_FROM = 190
 N_OFF_TOPIC = 56
 TEMPLATES = ("What did {who} say about {topic}?", "What has {who} said about {topic}?", "What did {who} say regarding {topic}?")
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -107,11 +111,11 @@ def speakers() -> dict[str, str]:
     """Person speakers of the labels and questions -> the date of their sampled quotation."""
     dates = {article["id"]: article["published"] for article in articles()}
     found: dict[str, str] = {}
-    for name in ("attribution_labels.jsonl", "questions.jsonl"):
-        for line in (HERE / name).open(encoding="utf-8"):
-            row = json.loads(line)
-            if row.get("speaker") and not row.get("org"):
-                found.setdefault(row["speaker"], dates[row["article_id"]])
+    labels = [json.loads(line) for line in (HERE / "attribution_labels.jsonl").open(encoding="utf-8")]
+    questions = [json.loads(line) for line in (HERE / "questions.jsonl").open(encoding="utf-8")]
+    for row in labels[:LABELS_DRAWN_FROM] + questions:
+        if row.get("speaker") and not row.get("org"):
+            found.setdefault(row["speaker"], dates[row["article_id"]])
     return found
 
 

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
         return 0
-    copied = {True: "copied", False: "rebuilt from SQLite on first open"}
+    copied = {True: "copied", False: "built from SQLite on first open"}
     print(
         f"snapshot of {args.index} in {report.destination}: {report.articles} articles, {report.chunks} chunks, "
         f"{report.quotes} quotes (generation {report.generation}); vectors {copied[report.vectors_copied]}, "

@@ -2,9 +2,11 @@
 (`qa snapshot`).
 
 meta.sqlite is copied with SQLite's online backup, which reads one committed state while writers carry
-on (WAL). vectors.faiss and the keywords/ build come along only when they hold exactly the chunks of
-that state; otherwise the copy goes without them and its first open rebuilds them from SQLite without
-re-embedding, as after a killed ingest. The copy is assembled beside the destination and renamed into
+on (WAL). vectors.faiss comes along whenever it is whole: it may hold other chunks than that state (it is
+rewritten only once enough has changed, and a save may replace it meanwhile), and the copy's first open
+adds and removes what differs by chunk id, as every open does. The keywords/ build comes along only when
+it holds exactly the chunks of that state; otherwise the copy's first open rebuilds it from SQLite. Nothing
+is re-embedded. The copy is assembled beside the destination and renamed into
 place at the end; the source folder is only read.
 """
 
@@ -17,7 +19,6 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
 
 from qa.errors import QAError
 from qa.store.database import Database
@@ -37,7 +38,7 @@ class SnapshotReport:
     articles: int
     chunks: int
     quotes: int
-    vectors_copied: bool  # False: the copy's first open rebuilds vectors.faiss from its SQLite
+    vectors_copied: bool  # False: the copy's first open builds vectors.faiss from its SQLite
     keywords_copied: bool  # False: the same for the BM25 index
     seconds: float
 
@@ -59,7 +60,7 @@ def snapshot(folder: str | Path, destination: str | Path) -> SnapshotReport:
             generation, counts, chunk_ids = database.generation(), database.counts(), database.chunk_table().ids
         finally:
             database.close()
-        kind = _copy_vectors(folder, temp, generation, chunk_ids)
+        kind = _copy_vectors(folder, temp)
         keywords_copied = copy_build(folder, generation, chunk_ids, temp)
         manifest = replace(
             source, generation=generation, articles=counts["articles"], chunks=counts["chunks"],
@@ -85,19 +86,17 @@ def _back_up(source: Path, target: Path) -> None:
         raise QAError(f"{source}: cannot be copied ({error})") from None
 
 
-def _copy_vectors(folder: Path, temp: Path, generation: int, chunk_ids: np.ndarray) -> str | None:
-    """The kind of the vector index copied, or None when the saved one is not of ``generation``."""
-    if read_manifest(folder).generation != generation:
-        return None
+def _copy_vectors(folder: Path, temp: Path) -> str | None:
+    """The kind of the vector index copied, or None when there is no whole one to copy."""
     try:
         shutil.copyfile(folder / VECTORS, temp / VECTORS)
     except FileNotFoundError:
         return None
-    # A save replaces vectors.faiss before the manifest that vouches for it, so a manifest read before
-    # and after the copy can still vouch for a newer file. Its ids can tell: a chunk id is never reused
-    # and its vector never changes (a changed article gets new chunks), so the same ids mean the same vectors.
+    # A chunk id is never reused and its vector never changes (a changed article gets new chunks), so a
+    # file of another generation than the copied SQLite is only ahead or behind by ids, which the copy's
+    # first open reconciles. A save replaces the file by a rename, so the copy is one whole file.
     copied = VectorIndex.load(temp / VECTORS)
-    if copied is None or not np.array_equal(copied.ids(), chunk_ids):
+    if copied is None:
         (temp / VECTORS).unlink()
         return None
     return copied.kind

@@ -48,8 +48,10 @@ def archive() -> dict[str, dict]:
 @pytest.mark.bench_data
 def test_every_attribution_label_is_a_span_of_the_seeded_sample(archive: dict[str, dict]) -> None:
     sample = _module("sample")
-    drawn = sample.draw(sample.all_spans(archive), 190, sample.SEED, sample.PER_ARTICLE)
     labels = _rows("attribution_labels.jsonl")
+    drawn = sample.draw(sample.all_spans(archive), len(labels), sample.SEED, sample.PER_ARTICLE)
+    assert len(labels) >= 190
+    assert [r["rank"] for r in labels] == list(range(len(labels)))
     assert [(r["article_id"], r["start"], r["end"]) for r in labels] == [(s.article_id, s.start, s.end) for s in drawn]
     assert sum(r["is_quote"] for r in labels) >= 150
     assert all(r["is_quote"] or not r["speaker"] for r in labels)

@@ -99,29 +99,29 @@ def test_a_snapshot_of_a_quiet_index_searches_like_it_and_leaves_it_untouched(tm
     assert digests(tmp_path / "copy") == copied  # opening it found nothing to rebuild: the manifest fits
 
 
-def test_vectors_and_keywords_behind_sqlite_are_left_out_and_rebuilt_on_open(tmp_path, tiny_embedder, monkeypatch):
+def test_vectors_behind_sqlite_come_along_and_keywords_are_rebuilt_on_open(tmp_path, tiny_embedder, monkeypatch):
     source = built(tmp_path / "ix", tiny_embedder, range(4))
     with monkeypatch.context() as patch, Index.open(source, embedder=tiny_embedder) as index:
         patch.setattr(Store, "save", lambda self: None)  # as if killed between commit and save
         index.add([story(n) for n in range(4, 8)])
     report = snapshot(source, tmp_path / "copy")
-    assert (report.articles, report.vectors_copied, report.keywords_copied) == (8, False, False)
-    assert not (tmp_path / "copy" / "vectors.faiss").exists() and not (tmp_path / "copy" / "keywords").exists()
+    assert (report.articles, report.vectors_copied, report.keywords_copied) == (8, True, False)
+    assert not (tmp_path / "copy" / "keywords").exists()
     with Index.open(source, embedder=tiny_embedder) as one, Index.open(tmp_path / "copy", embedder=tiny_embedder) as other:
         assert results(one) == results(other)
     assert_one_committed_state(tmp_path / "copy", tiny_embedder, chunks_per_article(source))
 
 
-def test_a_vectors_file_newer_than_its_manifest_says_is_left_out(tmp_path, tiny_embedder):
-    """A save replaces vectors.faiss before the manifest: a file of other chunks than the copied
-    SQLite's must not come along, even when the manifest's generation matches."""
+def test_a_vectors_file_of_other_chunks_than_the_copied_sqlite_is_reconciled_on_open(tmp_path, tiny_embedder):
+    """vectors.faiss lags behind SQLite by design, and a save may replace it during the copy: whatever
+    chunks it holds, the copy's first open adds and removes what differs from the copied SQLite."""
     source = built(tmp_path / "ix", tiny_embedder, range(4))
     older = (source / "vectors.faiss").read_bytes()
     with Index.open(source, embedder=tiny_embedder) as index:
         index.add([story(4)])
     (source / "vectors.faiss").write_bytes(older)
     report = snapshot(source, tmp_path / "copy")
-    assert (report.articles, report.vectors_copied, report.keywords_copied) == (5, False, True)
+    assert (report.articles, report.vectors_copied, report.keywords_copied) == (5, True, True)
     with Index.open(tmp_path / "copy", embedder=tiny_embedder) as copy:
         assert "s4" in {hit.article_id for hit in copy.search("report number 4", k=100, mode="dense")}
     assert_one_committed_state(tmp_path / "copy", tiny_embedder, chunks_per_article(source))
