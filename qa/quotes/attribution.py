@@ -144,6 +144,13 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
     verbs = _active_speech_verbs(reader, clause_start, quote.open_mark)
     if not verbs:
         return None
+    # "Among analysts, said Grohowski, “…”": the verb before its subject, who ends the clause, the quote
+    # right after; not "James said Trump “…”", where the name after the verb is what is spoken of
+    inverted = re.match(r"[ ]+(?=[A-Z])", reader.text[verbs[-1].end():quote.open_mark]) and \
+        reader.parse_subject(verbs[-1].end(), quote.open_mark, whole=True)
+    if inverted and inverted[0].name and re.fullmatch(r"[ ]*,[ ]*", reader.text[inverted[1]:quote.open_mark]) \
+            and not (reader.subject_before_verb(clause_start, verbs[-1].start()) or NOBODY).name:
+        return _Attribution(inverted[0], True)
     tail = reader.text[verbs[-1].end():quote.open_mark]
     short_tail = VERB_TAIL_RE.fullmatch(tail)
     # "told CNN that ever since the start of the war, “…”": a longer reported-speech lead-in.
@@ -189,10 +196,14 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
         region = (reader.sentence_start(end - 1), end)
     else:
         return None
-    if QUOTATION_RULES.mark_pattern.search(reader.text, *region):
+    # a quoted term in the lead-in sentence is no quotation of its own: "Gena said she was only “clean” twice."
+    inside = [q for q in reader.quotes if region[0] <= q.open_mark and q.close_mark is not None
+              and q.close_mark < region[1] and _word_count(reader.text[q.start:q.end]) < _MIN_QUOTE_WORDS]
+    if len(QUOTATION_RULES.mark_pattern.findall(reader.text, *region)) != 2 * len(inside):
         return None
     clause_start = _last_clause(reader, *region)
-    verbs = _active_speech_verbs(reader, clause_start, region[1])
+    verbs = [v for v in _active_speech_verbs(reader, clause_start, region[1])
+             if not inside or v.start() < inside[0].open_mark]
     speaker = reader.subject_before_verb(clause_start, verbs[0].start()) if verbs else None
     return _Attribution(speaker, False) if speaker else None
 

@@ -44,7 +44,8 @@ ROLE_CORES = (
     "researcher", "expert", "doctor", "nurse", "teacher", "lawmaker", "legislator", "candidate",
     "nominee",
     "chef", "artist", "musician", "comedian", "filmmaker", "journalist", "historian", "boss", "chief",
-    "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp",
+    "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
+    "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
 )
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}
@@ -175,7 +176,7 @@ _OPEN_MODIFIER = rf"(?!(?:{_alternation([*_FUNCTION_WORDS, *_SPEECH_VERBS])})\b)
 _ROLE = (rf"(?:{_ROLE_PREMOD}[ ](?:(?:{_ROLE_PREMOD}|{_OPEN_MODIFIER})[ ]){{0,4}})?{ROLE_CORE}"
          rf"(?:[ ]of(?:[ ]the)?(?:[ ]{UPPER}{LOWER}+){{1,3}}?)?")  # lazy: "of Education" + "Miguel Cardona"
 MENTION_RE = re.compile(  # only at the start of a word: not "Phone" in "iPhone", and far faster
-    rf"(?<![\w’'-])(?:(?P<role>{_ROLE})[ ]+)?(?:(?P<hon>{_alternation(list(HONORIFICS))})[ ]+)?"
+    rf"(?<![\w’'.-])(?:(?P<role>{_ROLE})[ ]+)?(?:(?P<hon>{_alternation(list(HONORIFICS))})[ ]+)?"
     rf"(?P<name>{_NAME})"
 )
 # ", Russia's foreign minister," / ", a professor of economics at Yale," right after a name.

@@ -88,14 +88,20 @@ def find_mentions(text: str) -> list[Mention]:
     for match in matches:
         role, name = match.group("role") or "", match.group("name")
         first, _, rest = name.partition(" ")
-        if first in PLACE_WORDS and len(rest.split()) > 1:
-            name = rest
+        if (first in PLACE_WORDS or _is_demonym(first)) and len(rest.split()) > 1:
+            name = rest  # "Ohio Gov. …", "Californian Kerry Kaye": the place is no part of the name
         if (re.fullmatch(ROLE_CORE, name) and name not in surnames) or name.split()[-1] in PARTY_WORDS:
             continue  # "the President said" names a role; "the Massachusetts Democrat" no one
         if is_organisation(name):
             role = ""  # "General Motors" is not a general
         mentions.append(Mention(match.start(), match.end(), name, role, match.group("hon") or ""))
     return mentions
+
+
+def _is_demonym(word: str) -> bool:
+    """"Californian", "Texan", "Floridian": a person of a place that PLACE_WORDS names."""
+    return word.endswith("n") and any(word[:len(place) - 1] == place[:-1] and len(word) - len(place) <= 2
+                                      for place in PLACE_WORDS if len(place) > 3)
 
 
 def bare_tokens(name: str) -> list[str]:

@@ -82,7 +82,9 @@ def _quote_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[RawQuote]
     return [q for q in quotes if q.end > q.start]
 
 
-_DESCRIPTOR_RE = re.compile(r"(?:[a-z][a-z’'-]+[ ]){1,3}(?:and[ ](?:[a-z][a-z’'-]+[ ]){1,3})?(?=[A-Z])")
+_DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Matthew Shay"
+    r"(?:[A-Z][A-Z&]{1,5}[ ])?(?:[a-z][a-z’'-]+[ ]){1,3}(?:and[ ](?:[a-z][a-z’'-]+[ ]|[A-Z]{2,5}[ ]){1,3})?(?=[A-Z])")
+_SPEAKS_RE = re.compile(rf"(?:,[^,]{{1,80}},)?(?:\s+{FILLER})*\s+{SPEECH_VERB_RE.pattern}")
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
@@ -195,8 +197,8 @@ class ArticleReader:
         if POSSESSIVE_RE.match(self.text, mention.end) or not re.match(
                 r",|\s+[a-z]", self.text[mention.end:mention.end + 2]):
             return False
-        if LIST_GOES_ON_RE.match(self.text, mention.end):
-            return False  # one of a list of names
+        if LIST_GOES_ON_RE.match(self.text, mention.end) and not self._appositive_role(mention):
+            return False  # one of a list of names, not "Frans Timmermans, EU climate chief, said"
         sentence_start = self.sentence_start(mention.start)
         before = re.sub(r"\b[Tt]he\s+$", "", self.text[sentence_start:mention.start]).rstrip()
         if not before or before[-1] in ".!?,;:—–(“”\"" or before.split()[-1].lower() in CLAUSE_OPENERS:
@@ -224,17 +226,24 @@ class ArticleReader:
         def fits(speaker: Speaker) -> bool:
             return speaker.is_person and speaker.gender in ("", PRONOUN_GENDER.get(pronoun, speaker.gender))
 
-        # Failing a person as a subject there: a lone name that acts as a person ("In an interview, Ulvaeus
-        # spoke about the tour. … he said"), then the last person those paragraphs name at all ("the play of
-        # Tiafoe") who was a subject before.
+        # Failing a person as a subject there: a lone name acting as one ("Ulvaeus spoke … he said"), then the
+        # last person those paragraphs name at all ("the play of Tiafoe") who was a subject before.
         subjects = {e.speaker.name for e in earlier if looks_like_person_name(e.speaker.name)}
         start = self.paragraphs[max(0, oldest_paragraph)][0]
         named = [self.speaker_for(m) for m in self._mentions_between(start, position) if not self.inside_quote(m.start)]
-        candidates = ([e.speaker for e in reversed(recent) if fits(e.speaker)]
+        people = [e for e in recent if fits(e.speaker)]
+        # The last sentence naming someone: who speaks there, else its last subject ("Rolf claimed that Pike …")
+        last = [e for e in people if self.sentence_start(e.position) == self.sentence_start(people[-1].position)]
+        candidates = ([e.speaker for e in last if self._speaks(e)][:1] + [e.speaker for e in reversed(last)]
                       + [Speaker(e.speaker.name, is_person=True) for e in reversed(recent)
                          if self._lone_name_acting(e)]
                       + [speaker for speaker in reversed(named) if fits(speaker) and speaker.name in subjects])
         return candidates[0] if candidates else NOBODY
+
+    def _speaks(self, event: _Event) -> bool:
+        """Whether the event is a quote's speaker, or a name followed by a speech verb ("Rolf also claimed")."""
+        mention = self._mention_at.get(event.position)
+        return mention is None or bool(_SPEAKS_RE.match(self.text, mention.end))
 
     def _lone_name_acting(self, event: _Event) -> bool:
         """A one-word name that reads as a person's, right before its verb: "Halvorsen spoke", not
@@ -273,6 +282,8 @@ class ArticleReader:
             return self.resolve_pronoun("", start), start + description.end()
         article = re.match(r"[Tt]he\s+", rest)
         name_start = start + (article.end() if article else 0)
+        if name_start not in self._mention_at:  # "D.C. Councilmember Mary Cheh", not "B.J. Thurlby"
+            name_start += len(re.match(r"(?:(?:[A-Z]\.){2,3}[ ])?", self.text[name_start:limit]).group())
         mention = self._mention_at.get(name_start)
         described = None if mention else _DESCRIPTOR_RE.match(self.text, name_start, limit)
         descriptor_words = described.group().lower().replace(" and ", " ").split() if described else []

@@ -119,3 +119,47 @@ def test_more_speech_verbs() -> None:
             "Lena Brandt shared on Instagram that “the pools open on Monday, whatever the weather.”")
     assert speaker_of(text, "You have to") == "Manuel Ortiz"
     assert speaker_of(text, "the pools open") == "Lena Brandt"
+
+
+def test_said_before_its_subject_before_the_quote() -> None:
+    text = 'Among economists and analysts, said Adam Kowal, "there is the hope that prices have peaked."'
+    assert speaker_of(text, "there is the hope") == "Adam Kowal"
+    text = 'Attorney General Lena Brandt said Tom Rolf "inflated his wealth by billions of dollars" for loans.'
+    assert speaker_of(text, "inflated his") == "Lena Brandt"
+
+
+def test_a_name_with_its_role_in_apposition_is_no_list_of_names() -> None:
+    text = ("Frans Kuyper, EU farm policy chief, said on Tuesday that the plan would pass.\n\n"
+            "“That is two thirds of what we need,” he told reporters.")
+    assert speaker_of(text, "That is two") == "Frans Kuyper"
+
+
+def test_titles_before_a_name_are_no_part_of_it() -> None:
+    text = ("“I am taking part for others, not only for myself,” said D.C. Councilmember Mary Cheh. "
+            "“You have to pretend they are gone,” said Californian Kerry Kaye. "
+            "“Shoppers will spend more than ever,” said NRF president and CEO Matthew Shay in a statement. "
+            "“Diners come back when they trust you,” said Technomic’s Robert Byrne.")
+    assert speaker_of(text, "I am taking") == "Mary Cheh"
+    assert speaker_of(text, "You have to pretend") == "Kerry Kaye"
+    assert speaker_of(text, "Shoppers will") == "Matthew Shay"
+    assert speaker_of(text, "Diners come") == "Robert Byrne"
+
+
+def test_a_pronoun_goes_to_who_speaks_in_the_sentence_before() -> None:
+    text = ("Senator Tom Rolf has repeatedly claimed that Governor Ann Pike kept the files.\n\n"
+            "“How many of them were about the budget? Word is, lots,” he said in a statement.")
+    assert speaker_of(text, "How many") == "Tom Rolf"
+
+
+def test_a_quoted_term_in_the_lead_in_sentence() -> None:
+    text = ('Dana Ruiz said that in her twenties she was only "clean" for short stretches, twice. '
+            '"But I always went right back to it."')
+    assert speaker_of(text, "But I always") == "Dana Ruiz"
+
+
+def test_organisations_by_their_initials() -> None:
+    text = ("“Masks are still a good idea in crowded rooms,” the CDC said on Friday. “Wash your hands "
+            "often and stay home when sick,” said the WHO. “Rates will stay as they are,” the US said.")
+    assert speaker_of(text, "Masks are") == "CDC"
+    assert speaker_of(text, "Wash your") == "WHO"
+    assert speaker_of(text, "Rates will") == ""
