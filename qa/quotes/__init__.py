@@ -17,7 +17,10 @@ No language model ships offline, so this is a small rule engine over regular exp
    paragraph that is only the quote (``-- Tennis player Naomi Osaka``).  Pronouns go to the most
    recent person in subject position.  Unattributed quotes then inherit the speaker of the
    previous quote in their paragraph (unless someone else became the subject in between) or of
-   another part of the same multi-paragraph quote.
+   another part of the same multi-paragraph quote; a paragraph that is only a quote goes to the person
+   whose words the paragraph before reports ("Okafor said the plan would fail." / "“Nobody asked us.”").
+   "The 24-year-old" and "the Kenyan" are read as pronouns, "the CDC" as an organisation; a pronoun
+   with no person as a subject nearby falls back to a lone name acting as one ("Halvorsen spoke").
 
 Decisions: organisations keep their own name as speaker (``White House``), never a person's;
 unnamed people and groups (``officials said``, ``the ministry said``) get speaker ``""``.  A

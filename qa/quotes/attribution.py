@@ -29,12 +29,17 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 4  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
-# 4: a generic noun as a named role ("spokesperson Zhao Lijian said"), a sentence's sole subject
+EXTRACTOR_VERSION = 5  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
+# 4: a generic noun as a named role ("spokesperson Zhao Lijian said"), a sentence's sole subject;
+# 5: speakers a paragraph away, descriptions ("the 24-year-old"), initials ("the CDC"), "according to X, …"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
     r"[ ]+(?P<subject>(?:[A-Z][\w.’'-]*[ ]){0,3}[A-Z][\w.’'-]*|he|she)[ ]+(?:said|says|wrote|writes|added|adds)\.")
+_PASSIVE_AGENT_RE = re.compile(
+    r"\b(?:described|called|characteri[sz]ed|label+ed|branded|dubbed|hailed|quoted)[ ]+by[ ]+"
+    r"(?P<agent>[^,;:“”\"]{2,60}?)[ ]+as[ ]*$")
+_PLUG_RE = re.compile(r"(?i)\bsign up\b|\bnewsletter\b|\bsubscribe\b")
 _ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
 
 
@@ -123,9 +128,29 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
         parsed = reader.parse_subject(according[-1].end(), limit, whole=True)
         if parsed and not reader.text[parsed[1]:limit].strip(" ,"):
             return _Attribution(parsed[0], True)
+        # "According to the agency, the vaccine “still protects …”": the source of the whole clause
+        comma = reader.text.find(",", according[-1].end(), quote.open_mark)
+        opens_clause = re.search(r"(?:^|[,;]\s+(?:and|but)\s+|^(?:And|But)\s+)$",
+                                 reader.text[clause_start:according[-1].start()])
+        parsed = reader.parse_subject(according[-1].end(), comma, whole=True) if comma > 0 and opens_clause else None
+        if parsed and parsed[0].name and not reader.text[parsed[1]:comma].strip() \
+                and not SPEECH_VERB_RE.search(reader.text, comma, quote.open_mark):
+            return _Attribution(parsed[0], False)
+    agent = _PASSIVE_AGENT_RE.search(reader.text, clause_start, quote.open_mark)
+    if agent:  # "was described by Reuters as “…”"
+        parsed = reader.parse_subject(agent.start("agent"), agent.end("agent"), whole=True)
+        if parsed and parsed[0].name and parsed[1] >= agent.end("agent"):
+            return _Attribution(parsed[0], True)
     verbs = _active_speech_verbs(reader, clause_start, quote.open_mark)
     if not verbs:
         return None
+    # "Among analysts, said Grohowski, “…”": the verb before its subject, who ends the clause, the quote
+    # right after; not "James said Trump “…”", where the name after the verb is what is spoken of
+    inverted = re.match(r"[ ]+(?=[A-Z])", reader.text[verbs[-1].end():quote.open_mark]) and \
+        reader.parse_subject(verbs[-1].end(), quote.open_mark, whole=True)
+    if inverted and inverted[0].name and re.fullmatch(r"[ ]*,[ ]*", reader.text[inverted[1]:quote.open_mark]) \
+            and not (reader.subject_before_verb(clause_start, verbs[-1].start()) or NOBODY).name:
+        return _Attribution(inverted[0], True)
     tail = reader.text[verbs[-1].end():quote.open_mark]
     short_tail = VERB_TAIL_RE.fullmatch(tail)
     # "told CNN that ever since the start of the war, “…”": a longer reported-speech lead-in.
@@ -171,12 +196,35 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
         region = (reader.sentence_start(end - 1), end)
     else:
         return None
-    if QUOTATION_RULES.mark_pattern.search(reader.text, *region):
+    # a quoted term in the lead-in sentence is no quotation of its own: "Gena said she was only “clean” twice."
+    inside = [q for q in reader.quotes if region[0] <= q.open_mark and q.close_mark is not None
+              and q.close_mark < region[1] and _word_count(reader.text[q.start:q.end]) < _MIN_QUOTE_WORDS]
+    if len(QUOTATION_RULES.mark_pattern.findall(reader.text, *region)) != 2 * len(inside):
         return None
     clause_start = _last_clause(reader, *region)
-    verbs = _active_speech_verbs(reader, clause_start, region[1])
+    verbs = [v for v in _active_speech_verbs(reader, clause_start, region[1])
+             if not inside or v.start() < inside[0].open_mark]
     speaker = reader.subject_before_verb(clause_start, verbs[0].start()) if verbs else None
     return _Attribution(speaker, False) if speaker else None
+
+
+def _attribute_paragraph_before(reader: ArticleReader, quote: RawQuote) -> Speaker | None:
+    """A paragraph that is only a quote, after a paragraph whose last sentence reports someone's words:
+    "Okafor said the plan would fail. / “Nobody has asked the farmers.”" The speaker must be the subject of
+    a speech verb outside any quotation of that sentence."""
+    continued = any(other.chain == quote.chain and other.start < quote.start for other in reader.quotes)
+    if not quote.paragraph or continued or not _whole_paragraph(reader, quote):
+        return None
+    end = reader.paragraphs[quote.paragraph - 1][1]
+    start = reader.sentence_start(end - 1)
+    verbs = [v for v in _active_speech_verbs(reader, start, end) if not reader.inside_quote(v.start())]
+    if not verbs:
+        return None
+    quoted_before = [q.close_mark + 1 for q in reader.quotes
+                     if q.close_mark is not None and start <= q.close_mark < verbs[0].start()]
+    clause_start = _last_clause(reader, max([start, *quoted_before]), verbs[0].start())
+    speaker = reader.subject_before_verb(clause_start, verbs[0].start())
+    return speaker if speaker is not None and speaker.name and speaker.is_person else None
 
 
 def _attribute_dash_line(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
@@ -221,9 +269,20 @@ def _continues(reader: ArticleReader, earlier: RawQuote, later: RawQuote) -> boo
         return False
     if earlier.paragraph == later.paragraph:
         return True
-    return (later.paragraph == earlier.paragraph + 1 and earlier.speaker.is_person
-            and _whole_paragraph(reader, later)
-            and _word_count(reader.text[earlier.end:reader.paragraphs[earlier.paragraph][1]]) <= _ATTRIBUTION_WORDS)
+    paragraph_end = reader.paragraphs[earlier.paragraph][1]
+    # After the quote, its paragraph holds its attribution and nothing more: one sentence, however long
+    # the appositive ("…,” Jane Doe, a historian at the state university who studies the region, told CNN.)
+    attribution_only = (_word_count(reader.text[earlier.end:paragraph_end]) <= _ATTRIBUTION_WORDS
+                        or reader.sentence_start(paragraph_end - 1) <= earlier.end)
+    return (earlier.speaker.is_person and _whole_paragraph(reader, later) and attribution_only
+            and all(_is_plug(reader, p) for p in range(earlier.paragraph + 1, later.paragraph)))
+
+
+def _is_plug(reader: ArticleReader, paragraph: int) -> bool:
+    """A promotion set between the paragraphs of a statement ("Sign up for our newsletter"), no news."""
+    start, end = reader.paragraphs[paragraph]
+    return bool(_PLUG_RE.search(reader.text, start, end)) and not QUOTATION_RULES.mark_pattern.search(
+        reader.text, start, end)
 
 
 def _propagate(reader: ArticleReader, quotes: list[RawQuote]) -> None:
@@ -257,7 +316,8 @@ def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
     _propagate(reader, quotes)
     for quote in quotes:
         if quote.speaker is None:
-            quote.speaker = _attribute_sentence(reader, quote)
+            quote.speaker = _attribute_sentence(reader, quote) or _attribute_paragraph_before(reader, quote)
+    _propagate(reader, quotes)  # what a fragment's sentence named goes on into the quotes after it
     return quotes
 
 

@@ -18,6 +18,7 @@ _SPEECH_VERBS = (
     "predicted", "claimed", "announced", "complained", "joked", "quipped", "recounted",
     "wondered", "urged", "testified", "vowed", "promised", "maintained", "contended",
     "reiterated", "confirmed", "lamented",
+    "yelled", "shouted", "exclaimed", "screamed", "shared", "texted", "emailed", "messaged",
 )  # ambiguous plurals ("states", "notes", "claims", "remarks") are left out on purpose
 
 ROLE_CORES = (
@@ -43,7 +44,8 @@ ROLE_CORES = (
     "researcher", "expert", "doctor", "nurse", "teacher", "lawmaker", "legislator", "candidate",
     "nominee",
     "chef", "artist", "musician", "comedian", "filmmaker", "journalist", "historian", "boss", "chief",
-    "supervisor", "member", "president pro tempore", "clerk",
+    "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
+    "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
 )
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}
@@ -174,7 +176,7 @@ _OPEN_MODIFIER = rf"(?!(?:{_alternation([*_FUNCTION_WORDS, *_SPEECH_VERBS])})\b)
 _ROLE = (rf"(?:{_ROLE_PREMOD}[ ](?:(?:{_ROLE_PREMOD}|{_OPEN_MODIFIER})[ ]){{0,4}})?{ROLE_CORE}"
          rf"(?:[ ]of(?:[ ]the)?(?:[ ]{UPPER}{LOWER}+){{1,3}}?)?")  # lazy: "of Education" + "Miguel Cardona"
 MENTION_RE = re.compile(  # only at the start of a word: not "Phone" in "iPhone", and far faster
-    rf"(?<![\w’'-])(?:(?P<role>{_ROLE})[ ]+)?(?:(?P<hon>{_alternation(list(HONORIFICS))})[ ]+)?"
+    rf"(?<![\w’'.-])(?:(?P<role>{_ROLE})[ ]+)?(?:(?P<hon>{_alternation(list(HONORIFICS))})[ ]+)?"
     rf"(?P<name>{_NAME})"
 )
 # ", Russia's foreign minister," / ", a professor of economics at Yale," right after a name.
@@ -209,3 +211,13 @@ PREPOSITIONS = set("with to by of for from at on in into about against between a
 COMMON_VERBS = set("met meet told tell saw see beat hit led lead won win took take gave give made make sent "
                    "send left leave let put thank thanks ask hire fire name call join visit".split())
 WORD_RE = re.compile(r"[\w’'-]+")
+# What may follow a subject phrase that has ended: punctuation, a preposition, a conjunction or its verb.
+_SUBJECT_ENDS = (rf"(?=[ ]*(?:[,.;]|$)|[ ]+(?:{_alternation([*PREPOSITIONS, *CLAUSE_OPENERS, 'during'])}|"
+                 rf"{FILLER}|{SPEECH_VERB_RE.pattern[2:-2]})\b)")
+# A person referred to by age, nationality or party, as a pronoun would: "the 24-year-old", "the Kenyan".
+DEFINITE_DESCRIPTION_RE = re.compile(
+    rf"[Tt]he[ ]+(?:\d+-year-old|(?:{_alternation([n.title() for n in NATION_OF if n.isalpha()])}|"
+    rf"(?!{_alternation(sorted(ORG_WORDS))}\b){UPPER}{LOWER}+(?:an|ese)|Democrat|Republican)\b)"
+    rf"{_SUBJECT_ENDS}")
+# An organisation by its initials, where a subject ends: "the FDA said", "said the CDC in a statement".
+ACRONYM_RE = re.compile(rf"(?:[Tt]he[ ]+)?([A-Z][A-Z&]{{1,5}})(?![\w’'&-]|\.\w){_SUBJECT_ENDS}")

@@ -82,17 +82,26 @@ class People:
 def find_mentions(text: str) -> list[Mention]:
     """Names of people and organisations in ``text``, each with the role or honorific written before it."""
     mentions = []
-    for match in MENTION_RE.finditer(text):
+    matches = list(MENTION_RE.finditer(text))
+    # "King wrote" after "Martin Luther King Jr.": a role word that is the family name of someone named
+    surnames = {bare_tokens(m.group("name"))[-1] for m in matches if len(bare_tokens(m.group("name"))) > 1}
+    for match in matches:
         role, name = match.group("role") or "", match.group("name")
         first, _, rest = name.partition(" ")
-        if first in PLACE_WORDS and len(rest.split()) > 1:
-            name = rest
-        if re.fullmatch(ROLE_CORE, name) or name.split()[-1] in PARTY_WORDS:
+        if (first in PLACE_WORDS or _is_demonym(first)) and len(rest.split()) > 1:
+            name = rest  # "Ohio Gov. …", "Californian Kerry Kaye": the place is no part of the name
+        if (re.fullmatch(ROLE_CORE, name) and name not in surnames) or name.split()[-1] in PARTY_WORDS:
             continue  # "the President said" names a role; "the Massachusetts Democrat" no one
         if is_organisation(name):
             role = ""  # "General Motors" is not a general
         mentions.append(Mention(match.start(), match.end(), name, role, match.group("hon") or ""))
     return mentions
+
+
+def _is_demonym(word: str) -> bool:
+    """"Californian", "Texan", "Floridian": a person of a place that PLACE_WORDS names."""
+    return word.endswith("n") and any(word[:len(place) - 1] == place[:-1] and len(word) - len(place) <= 2
+                                      for place in PLACE_WORDS if len(place) > 3)
 
 
 def bare_tokens(name: str) -> list[str]:

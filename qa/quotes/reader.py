@@ -13,12 +13,15 @@ from qa.quotes.lexicon import (
     APPOSITIVE_RE,
     APPOSITIVE_ROLE_RE,
     CLAUSE_OPENERS,
+    ACRONYM_RE,
     COMMON_VERBS,
+    DEFINITE_DESCRIPTION_RE,
     DETERMINERS,
     FILLER,
     GENERIC_NOUNS,
     JOINT_SUBJECT_RE,
     LIST_GOES_ON_RE,
+    NATION_OF,
     POSSESSIVE_RE,
     PREPOSITIONS,
     PRONOUN_GENDER,
@@ -79,7 +82,11 @@ def _quote_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[RawQuote]
     return [q for q in quotes if q.end > q.start]
 
 
-_DESCRIPTOR_RE = re.compile(r"(?:[a-z][a-z’'-]+[ ]){1,3}(?=[A-Z])")
+_DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Matthew Shay"
+    r"(?:[A-Z][A-Z&]{1,5}[ ])?(?:[a-z][a-z’'-]+[ ]){1,3}(?:and[ ](?:[a-z][a-z’'-]+[ ]|[A-Z]{2,5}[ ]){1,3})?(?=[A-Z])")
+_SPEAKS_RE = re.compile(rf"(?:,[^,]{{1,80}},)?(?:\s+{FILLER})*\s+{SPEECH_VERB_RE.pattern}")
+# "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
+_AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
 
 
@@ -190,8 +197,8 @@ class ArticleReader:
         if POSSESSIVE_RE.match(self.text, mention.end) or not re.match(
                 r",|\s+[a-z]", self.text[mention.end:mention.end + 2]):
             return False
-        if LIST_GOES_ON_RE.match(self.text, mention.end):
-            return False  # one of a list of names
+        if LIST_GOES_ON_RE.match(self.text, mention.end) and not self._appositive_role(mention):
+            return False  # one of a list of names, not "Frans Timmermans, EU climate chief, said"
         sentence_start = self.sentence_start(mention.start)
         before = re.sub(r"\b[Tt]he\s+$", "", self.text[sentence_start:mention.start]).rstrip()
         if not before or before[-1] in ".!?,;:—–(“”\"" or before.split()[-1].lower() in CLAUSE_OPENERS:
@@ -205,18 +212,57 @@ class ArticleReader:
                 and not any(self.speaker_for(m).is_person for m in earlier_mentions))
 
     def resolve_pronoun(self, pronoun: str, position: int) -> Speaker:
-        """He/she → the most recent person in subject position, within the last few paragraphs."""
+        """He/she → the most recent person in subject position, within the last few paragraphs; ``pronoun``
+        "" for a description that fits anyone ("the 24-year-old")."""
         pronoun = pronoun.lower()
-        if pronoun not in ("he", "she", "it"):
+        if pronoun not in ("he", "she", "it", ""):
             return NOBODY  # "they", "we", "I": a group or the writer
         oldest_paragraph = self.paragraph_of(position) - 3
-        earlier = [e for e in self.events if e.position < position and e.paragraph >= oldest_paragraph]
-        for event in reversed(earlier):
-            if pronoun == "it":
-                return NOBODY if event.speaker.is_person else event.speaker
-            if event.speaker.is_person and event.speaker.gender in ("", PRONOUN_GENDER[pronoun]):
-                return event.speaker
-        return NOBODY
+        earlier = [e for e in self.events if e.position < position]
+        recent = [e for e in earlier if e.paragraph >= oldest_paragraph]
+        if pronoun == "it":
+            return next((NOBODY if e.speaker.is_person else e.speaker for e in reversed(recent)), NOBODY)
+
+        def fits(speaker: Speaker) -> bool:
+            return speaker.is_person and speaker.gender in ("", PRONOUN_GENDER.get(pronoun, speaker.gender))
+
+        # Failing a person as a subject there: a lone name acting as one ("Ulvaeus spoke … he said"), then the
+        # last person those paragraphs name at all ("the play of Tiafoe") who was a subject before.
+        subjects = {e.speaker.name for e in earlier if looks_like_person_name(e.speaker.name)}
+        start = self.paragraphs[max(0, oldest_paragraph)][0]
+        named = [self.speaker_for(m) for m in self._mentions_between(start, position) if not self.inside_quote(m.start)]
+        people = [e for e in recent if fits(e.speaker)]
+        # The last sentence naming someone: who speaks there, else its last subject ("Rolf claimed that Pike …")
+        last = [e for e in people if self.sentence_start(e.position) == self.sentence_start(people[-1].position)]
+        candidates = ([e.speaker for e in last if self._speaks(e)][:1] + [e.speaker for e in reversed(last)]
+                      + [Speaker(e.speaker.name, is_person=True) for e in reversed(recent)
+                         if self._lone_name_acting(e)]
+                      + [speaker for speaker in reversed(named) if fits(speaker) and speaker.name in subjects])
+        return candidates[0] if candidates else NOBODY
+
+    def _speaks(self, event: _Event) -> bool:
+        """Whether the event is a quote's speaker, or a name followed by a speech verb ("Rolf also claimed")."""
+        mention = self._mention_at.get(event.position)
+        return mention is None or bool(_SPEAKS_RE.match(self.text, mention.end))
+
+    def _lone_name_acting(self, event: _Event) -> bool:
+        """A one-word name that reads as a person's, right before its verb: "Halvorsen spoke", not
+        "since Halvorsen in 1972"."""
+        mention = self._mention_at.get(event.position)
+        verb = mention and re.match(r"\s+([a-z]+)", self.text[mention.end:mention.end + 30])
+        if not (verb and len(event.speaker.name.split()) == 1 and looks_like_person_name(event.speaker.name)
+                and verb.group(1) not in PREPOSITIONS | CLAUSE_OPENERS):
+            return False
+        # a capital that is not only a sentence's first letter ("Heavy rain fell"): the word is a name
+        return any(self.sentence_start(m.start) != m.start for m in self.mentions if m.name == mention.name)
+
+    def _affiliated_person(self, place: Mention) -> Speaker | None:
+        """"Sen. Jane Roe of Ohio": the person a place or organisation is attached to by "of", "from"."""
+        for mention in self._mentions_between(max(0, place.start - 80), place.start):
+            affiliation = _AFFILIATION_RE.match(self.text, mention.end, place.start)
+            if affiliation and affiliation.end() == place.start and self.speaker_for(mention).is_person:
+                return self.speaker_for(mention)
+        return None
 
     def parse_subject(self, start: int, limit: int, whole: bool) -> tuple[Speaker, int] | None:
         """The speaker named at ``start`` and where that name ends, or None when nothing parses.
@@ -231,21 +277,38 @@ class ArticleReader:
         pronoun = PRONOUN_RE.match(rest)
         if pronoun and not re.match(r"[\w’'-]", rest[pronoun.end():pronoun.end() + 1]):
             return self.resolve_pronoun(pronoun.group(), start), start + pronoun.end()
+        description = DEFINITE_DESCRIPTION_RE.match(rest)  # "the 24-year-old said", "said the Kenyan"
+        if description:
+            return self.resolve_pronoun("", start), start + description.end()
         article = re.match(r"[Tt]he\s+", rest)
         name_start = start + (article.end() if article else 0)
+        if name_start not in self._mention_at:  # "D.C. Councilmember Mary Cheh", not "B.J. Thurlby"
+            name_start += len(re.match(r"(?:(?:[A-Z]\.){2,3}[ ])?", self.text[name_start:limit]).group())
         mention = self._mention_at.get(name_start)
         described = None if mention else _DESCRIPTOR_RE.match(self.text, name_start, limit)
-        if described and not set(described.group().lower().split()) & _NOT_DESCRIPTORS:
+        descriptor_words = described.group().lower().replace(" and ", " ").split() if described else []
+        if described and not set(descriptor_words) & _NOT_DESCRIPTORS:
             # "said shortstop Danny Mendick" / "winger Paul Arriola said": a lower-case role before the name
-            mention = self._mention_at.get(described.end())
+            # the mention may take in the descriptor's last words as its role ("retired teacher Nora Pell")
+            mention = next((m for m in self._mentions_between(name_start, limit) if m.end > described.end()
+                            and re.fullmatch(r"[a-z’' -]*", self.text[m.start:described.end()])), None)
             if mention and not self.speaker_for(mention).is_person:
                 mention = None
+        owner = mention and POSSESSIVE_RE.match(self.text, mention.end)
+        owned = owner and self._mention_at.get(owner.end() + 1)
+        if owned and self.speaker_for(owned).is_person:  # "Technomic’s Robert Byrne": the owner's person
+            mention = owned
         first_word = rest.split()[0].lower()
         # "spokesperson Zhao Lijian said": a generic noun that is the named person's role is no generic subject
         named_role = bool(mention and mention.role and first_word in mention.role.lower().split())
         if mention and mention.end <= limit and (first_word not in GENERIC_NOUNS or named_role) \
                 and not POSSESSIVE_RE.match(self.text, mention.end):
             end = mention.end
+            affiliation = _AFFILIATION_RE.match(self.text, end, limit)
+            organisation = affiliation and self._mention_at.get(affiliation.end())
+            if organisation and organisation.end <= limit and is_organisation(organisation.name) \
+                    and self.speaker_for(mention).is_person:
+                end = organisation.end
             appositive = APPOSITIVE_RE.match(self.text, end, limit)
             if appositive:
                 end = appositive.end() + (self.text[appositive.end():appositive.end() + 1] == ",")
@@ -253,6 +316,9 @@ class ArticleReader:
             if joint:
                 return NOBODY, joint.end()  # "Blinken and Lavrov said": no one person's words
             return self.speaker_for(mention), end
+        acronym = ACRONYM_RE.match(rest)  # "the FDA said", "according to WHO": an organisation
+        if acronym and acronym.group(1).lower() not in NATION_OF and not re.fullmatch(ROLE_CORE, acronym.group(1)):
+            return Speaker(acronym.group(1)), start + acronym.end()
         if article:
             role = re.match(rf"(?:[\w.’']+[ ]){{0,2}}?{ROLE_CORE}\b", self.text[name_start:limit])
             if role and not re.match(r"\s*\w", self.text[name_start + role.end():limit]):
@@ -316,7 +382,7 @@ class ArticleReader:
         for mention in reversed(mentions):  # "Brown, Chicago's superintendent of police, said"
             appositive = APPOSITIVE_RE.match(self.text, mention.end, verb_start)
             if appositive and re.fullmatch(rf",(?:\s+{FILLER})*\s*", self.text[appositive.end():verb_start]):
-                return self.speaker_for(mention)
+                return self._affiliated_person(mention) or self.speaker_for(mention)
         phrase_start = max(region_start, self.text.rfind(",", region_start, phrase_end) + 1)
         if phrase_start < phrase_end:  # the words right before the verb: "Blinken said", "he told"
             parsed = self.parse_subject(phrase_start, phrase_end, whole=True)

@@ -98,7 +98,7 @@ def test_words_worked_into_a_sentence_are_its_sole_subjects() -> None:
 def test_a_sentence_naming_two_people_or_a_people_has_no_sole_subject() -> None:
     text = "Jane Doe met John Roe after the plan was called “a disaster for every farmer in the valley” online."
     assert speaker_of(text, "a disaster") == ""
-    text = ("The Latin American state has been described by Reuters as “the world's most dangerous country for "
+    text = ("The Latin American state has been described as “the world's most dangerous country for "
             "environmentalists”.")
     assert speaker_of(text, "the world's") == ""
 
