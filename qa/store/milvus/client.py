@@ -56,7 +56,10 @@ def connect(address: Address) -> MilvusClient:
     # pymilvus logs every failed call with its traceback before raising; the QAError below says it in one line.
     logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
     with milvus_errors(address):
-        client = MilvusClient(uri=address.uri, timeout=CONNECT_SECONDS)
+        # A channel of its own, closed with the store: pymilvus otherwise shares one channel per address
+        # in the process, and a shared channel left idle by another open store was refused on reuse in a
+        # CI run (milvus-lite had sent it GOAWAY "too_many_pings"), where a new channel connects at once.
+        client = MilvusClient(uri=address.uri, timeout=CONNECT_SECONDS, dedicated=True)
         client.list_collections()  # fails here, not at the first read, when nothing answers
     return client
 
