@@ -82,6 +82,7 @@ def say(index: Index, split: str, show: bool) -> None:
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     lenient: Counter[str] = Counter()
+    lengths: list[int] = []  # words of each answer's first quotation: a statement is longer than a part
     started = time.perf_counter()
     for question in questions:
         answer = ask(index, question["question"], filters=Filters(as_of=question["as_of"]), llm=None)
@@ -95,6 +96,8 @@ def say(index: Index, split: str, show: bool) -> None:
         )
         near = ok or (cited is not None and cited.article_id == question["article_id"]
                       and _paragraph(article.text, cited.start) == _paragraph(article.text, question["start"]))
+        if cited is not None:
+            lengths.append(len(_words(cited.text)))
         total[question["kind"]] += 1
         right[question["kind"]] += ok
         lenient[question["kind"]] += near
@@ -109,6 +112,10 @@ def say(index: Index, split: str, show: bool) -> None:
     n = sum(total.values())
     print(f"{'all':11s} {sum(right.values()):3d}/{n:3d} = {sum(right.values()) / n:.2f}"
           f"   (same paragraph: {sum(lenient.values())}/{n})   {seconds / n:.2f} s a question")
+    if lengths:
+        lengths.sort()
+        print(f"first quotation: {len(lengths)} answers, median {lengths[len(lengths) // 2]} words, "
+              f"90th percentile {lengths[int(0.9 * len(lengths))]}, longest {lengths[-1]}")
 
 
 def _paragraph(text: str, position: int) -> int:

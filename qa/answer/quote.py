@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 from qa.answer.compose import Citations, context_span
 from qa.answer.quote_ranking import QuoteSearch, RankedQuote, quotation_words, ranked_quotes
 from qa.answer.sentences import reported_speech
+from qa.answer.statements import statements
 from qa.quotes.speakers import family_name, role_label
 from qa.types import Answer, Hit, Quote
 
@@ -31,7 +32,7 @@ def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> An
     ranked = ranking.ranked
     if not ranked or (topic and ranked[0].score < MIN_QUOTE_SCORE):
         return reported_speech(index, request, speaker, topic, quoted_elsewhere=bool(ranked))
-    ranked = _once_each(ranked)
+    ranked = _once_each(statements(ranked))
     chosen = ranked[:MAX_QUOTES] if not topic else [ranked[0]] + [
         r for r in ranked[1:] if r.score >= max(MIN_QUOTE_SCORE, QUOTE_FOLLOWER_SHARE * ranked[0].score)
     ][: MAX_QUOTES - 1]

@@ -5,7 +5,8 @@ Checks, each against the stored article:
 * each citation is an exact span of its article (``article.text[start:end] == text``) with the article's
   title, url, date and outlet, and so is each passage in ``hits``;
 * extractive answers carry each cited span verbatim right before its marker; a quote answer wraps it in
-  quotation marks, the span lies within a quotation stored at ingest, and the line names its speaker;
+  quotation marks, the span lies within a quotation stored at ingest (or runs from one to another of the
+  same speaker's: the parts of one statement), and the line names its speaker;
 * every quotation in the text followed by a marker, and every quotation in a generated answer, is verbatim
   in the cited spans.
 """
@@ -16,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from qa.quotes.speakers import last_name_word
-from qa.types import Answer, Article, Citation
+from qa.types import Answer, Article, Citation, Quote
 
 if TYPE_CHECKING:
     from qa.index import Index
@@ -111,14 +112,28 @@ def _attribution_problems(answer: Answer, by_number: dict[int, Citation], index:
     """Each quoted span lies within a quote stored at ingest, and its line names that quote's speaker."""
     problems = []
     for line in answer.text.splitlines():
-        for _, number in _QUOTED_BEFORE_MARKER.findall(line):
+        for number in _MARKER.findall(line):
             citation = by_number.get(int(number))
             if citation is None:
                 continue
-            stored = [q for q in index.store.quotes(article_ids=[citation.article_id])
-                      if q.start <= citation.start and citation.end <= q.end]
+            stored = _quotations_spanned(citation, index)
             if not stored:
                 problems.append(f"[{number}] is not within a quotation found in its article")
-            elif last_name_word(stored[0].speaker) not in line:
+            elif len({q.speaker for q in stored}) > 1:
+                problems.append(f"[{number}] spans quotations of {' and '.join(sorted({q.speaker for q in stored}))}")
+            # the words before the quotation: a statement's own attribution ("…,” Blinken said. “…") is not
+            # the answer naming its speaker
+            elif last_name_word(stored[0].speaker) not in line.split(f"“{citation.text}”")[0]:
                 problems.append(f"[{number}] is {stored[0].speaker}'s, but its line does not name them")
     return problems
+
+
+def _quotations_spanned(citation: Citation, index: Index) -> list[Quote]:
+    """The stored quotations a quote citation covers: one that holds it, or the parts of one statement
+    (qa.answer.statements) that it runs from the first's words to the last's; [] when it starts or ends
+    outside a quotation."""
+    overlapping = sorted((q for q in index.store.quotes(article_ids=[citation.article_id])
+                          if q.start < citation.end and citation.start < q.end), key=lambda q: q.start)
+    if not overlapping or citation.start < overlapping[0].start or overlapping[-1].end < citation.end:
+        return []
+    return overlapping

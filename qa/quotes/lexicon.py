@@ -221,3 +221,10 @@ DEFINITE_DESCRIPTION_RE = re.compile(
     rf"{_SUBJECT_ENDS}")
 # An organisation by its initials, where a subject ends: "the FDA said", "said the CDC in a statement".
 ACRONYM_RE = re.compile(rf"(?:[Tt]he[ ]+)?([A-Z][A-Z&]{{1,5}})(?![\w’'&-]|\.\w){_SUBJECT_ENDS}")
+# What a "what did X say about Y" question can ask of a text rather than a person: "what did the IPCC report
+# say about sea levels?" is answered from the articles' sentences, not from anyone's quotations.
+DOCUMENT_NOUNS = set("report reports study studies survey poll ruling rulings decision verdict opinion order filing "
+                     "lawsuit suit complaint indictment memo letter document documents paper analysis review audit "
+                     "bill law act proposal plan policy guidance guidelines rules regulation regulations data "
+                     "article book ad website release notice announcement budget contract "
+                     "agreement treaty resolution forecast findings investigation inquiry".split())

@@ -210,9 +210,17 @@ def _acronyms(phrase: str) -> dict[str, set[str]]:
 
 
 def description_words(phrase: str) -> set[str]:
-    """The words of a description as a question gives it ("the Tampa Bay Lightning coach")."""
-    words = re.findall(r"[a-z0-9]+", normalise(phrase).replace("'s", ""))
-    return {w.rstrip("s") if len(w) > 3 else w for w in words} - _FILLER_WORDS
+    """The words of a description as a question gives it ("the Tampa Bay Lightning coach"), stemmed: the
+    question's "who studies great whites" is the article's "who has been studying the region's great whites"."""
+    words = set(re.findall(r"[a-z0-9]+", normalise(phrase).replace("'s", ""))) - _FILLER_WORDS
+    return set(_stemmer().stemWords(sorted(words)))
+
+
+@functools.cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer  # PyStemmer, bm25s's stemmer: imported when a description is first read
+
+    return Stemmer.Stemmer("english")
 
 
 def mentions(text: str, name: str) -> list[str]:

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from qa.quotes.lexicon import (
+    DOCUMENT_NOUNS,
     HONORIFICS,
     LOWER,
     NATION_OF,
@@ -57,6 +58,10 @@ _SAY_QUESTION_RE = re.compile(
     rf"^(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(?P<speaker>.+?)\s+"
     rf"(?:{_SAY_VERBS})\b(?P<rest>.*)$",
     re.IGNORECASE)
+# "What did X say" marks X as the speaker by its form, however long a description X is ("the head of global
+# health at Congo's Institute of National Biomedical Research"); "X's views on Y" could be any noun phrase.
+MAX_SAY_SPEAKER_WORDS = 14
+MAX_REMARKS_SPEAKER_WORDS = 6
 _REMARKS_QUESTION_RE = re.compile(
     r"^(?:what\s+(?:are|were|is|was)\s+)?(?:quotes\s+(?:from|by)\s+)?(?P<speaker>.+?)(?:['’]s)?\s+"
     r"(?:comments?|remarks?|quotes?|statements?|words|views?|thoughts?)"
@@ -95,11 +100,13 @@ def parse_timeline_question(question: str) -> tuple[str, str] | None:
 def parse_say_question(question: str) -> tuple[str, str] | None:
     """("Blinken", "Article 5") for "what did Blinken say about Article 5?"; None for other questions."""
     text = " ".join(question.strip().rstrip("?.! ").split())
-    match = _SAY_QUESTION_RE.match(text) or _REMARKS_QUESTION_RE.match(text)
+    say = _SAY_QUESTION_RE.match(text)
+    match = say or _REMARKS_QUESTION_RE.match(text)
     if not match:
         return None
     speaker = re.sub(r"^the\s+", "", match.group("speaker"), flags=re.IGNORECASE)
-    if not speaker or len(speaker.split()) > 6:
+    if (not speaker or len(speaker.split()) > (MAX_SAY_SPEAKER_WORDS if say else MAX_REMARKS_SPEAKER_WORDS)
+            or names_a_document(speaker)):
         return None
     topic = _AUDIENCE_RE.sub("", (match.group("rest") or "").strip())
     topic = _TOPIC_PREPOSITION_RE.sub("", topic)
@@ -109,6 +116,15 @@ def parse_say_question(question: str) -> tuple[str, str] | None:
 
 _CONTINENTS_AND_REGIONS = {"Europe", "Asia", "Africa", "America", "Americas", "Antarctica", "Oceania", "Arctic",
                            "Balkans", "Caribbean", "Baltics", "Scandinavia"}
+
+
+def names_a_document(phrase: str) -> bool:
+    """Whether ``phrase`` names a text, not a speaker: its head noun, the last word before what modifies it
+    ("report" in "IPCC report" and in "report released by the IPCC"), is a document's."""
+    head = re.split(r"\s+(?:of|by|in|at|from|on|for|with|about|that|which|who|released|published|issued|"
+                    r"signed|filed|passed)\b", phrase.strip(), maxsplit=1, flags=re.IGNORECASE)[0]
+    words = head.split()
+    return bool(words) and words[-1].casefold() in DOCUMENT_NOUNS
 
 
 def names_a_role(phrase: str) -> bool:

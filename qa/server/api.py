@@ -126,7 +126,7 @@ def create_api(service: IndexService, *, max_upload_bytes: int = DEFAULT_MAX_UPL
     api.add_exception_handler(QAError, _bad_request)
     api.add_exception_handler(IndexBusyError, _busy)
     api.add_exception_handler(RequestValidationError, _invalid_request)
-    api.add_exception_handler(HTTPException, _http_error)
+    api.add_exception_handler(HTTPException, http_error)
 
     @api.get("/health")
     def health() -> dict[str, str]:
@@ -299,7 +299,8 @@ async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"error": f"{where}: {message}" if where else message}, status_code=400)
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    """A refusal as every API error reads: {"error": one line}."""
     assert isinstance(error, HTTPException)
     return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=error.headers)
 

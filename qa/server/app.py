@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Sequen
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
 from qa.config import FetchConfig
 from qa.index import Index
-from qa.server.api import DEFAULT_MAX_UPLOAD_BYTES, create_api
+from qa.server.api import DEFAULT_MAX_UPLOAD_BYTES, create_api, http_error
 from qa.server.auth import add_login
 from qa.server.security import SecurityHeaders
 from qa.server.service import IndexService
@@ -71,6 +72,9 @@ def create_app(
     )
     app = FastAPI(title="article-qa", docs_url=None, redoc_url=None, openapi_url=None, lifespan=chat.lifespan)
     app.state.chat = chat
+    # A path no mount takes (an article id with a line break: /api/… is matched without one) is refused in
+    # the API's own error form, not FastAPI's {"detail": …}.
+    app.add_exception_handler(HTTPException, http_error)
     if auth_token:
         add_login(app, auth_token, open_paths={HEALTH_PATH})
     app.add_middleware(SecurityHeaders)  # added last, so it is outside the token gate and sees its refusals too

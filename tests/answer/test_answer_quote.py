@@ -17,9 +17,10 @@ pytestmark = pytest.mark.minilm
 
 
 def quoted_lines(answer: Answer) -> list[tuple[str, str, int]]:
-    """(words before the quotation, the quotation, its citation number) of each quote line."""
+    """(words before the quotation, the quotation, its citation number) of each quote line; a statement
+    split by its attribution is one quotation, the reporter's marks inside it."""
     return [(m.group(1), m.group(2), int(m.group(3)))
-            for m in re.finditer(r"^(.*?)“([^“”]*)” \[(\d+)\]$", answer.text, re.MULTILINE)]
+            for m in re.finditer(r"^([^“]*)“(.*)” \[(\d+)\]$", answer.text, re.MULTILINE)]
 
 
 # -- who said what ---------------------------------------------------------------------------------
@@ -28,7 +29,8 @@ def quoted_lines(answer: Answer) -> list[tuple[str, str, int]]:
 def test_the_canonical_question_quotes_blinken_verbatim_and_cites_the_article(index: Index) -> None:
     answer = ask(index, "what did Blinken say about Article 5?")
     assert answer.kind == "quote"
-    # Blinken spoke of Article 5 twice in the article; both quotations answer, each with its citation.
+    # Blinken spoke of Article 5 twice in one statement, split by "Blinken said, referring to …": it is
+    # quoted whole, as one citation.
     lines = quoted_lines(answer)
     assert lines[0][0].startswith("Antony Blinken (Secretary of State) said")
     assert "Washington Examiner" in lines[0][0] and "2022-01-21" in lines[0][0]  # where his words were published
@@ -36,6 +38,7 @@ def test_the_canonical_question_quotes_blinken_verbatim_and_cites_the_article(in
     first = answer.citations[number - 1]
     article = index.article(first.article_id)
     assert article is not None and article.text[first.start:first.end] == first.text == words
+    assert "It’s not covered by the Article 5 commitment" in words
     assert (first.source, first.published) == ("Washington Examiner", "2022-01-21")
     # the chat shows the paragraph around the quote, with the quote inside it
     assert any(h.article_id == first.article_id and h.start <= first.start and first.end <= h.end for h in answer.hits)

@@ -71,6 +71,15 @@ def test_a_role_matches_every_speaker_with_it_and_a_nationality_narrows_it() -> 
     ("What did Jean-Yves Le Drian have to say about Europe?", ("Jean-Yves Le Drian", "Europe")),
     ("Blinken's comments on Ukraine", ("Blinken", "Ukraine")),
     ("Blinken quotes about Ukraine", ("Blinken", "Ukraine")),
+    # a description as long as a question gives it, when "what did … say" marks it as the speaker
+    ("What did the head of global health at Congo's Institute of National Biomedical Research say about vaccines?",
+     ("head of global health at Congo's Institute of National Biomedical Research", "vaccines")),
+    ("Institute of National Biomedical Research head of global health's comments on vaccines", None),
+    # a text is asked what it says, not quoted: the answer comes from the articles' sentences
+    ("What did the IPCC report say about sea levels?", None),
+    ("What did the new study published in the journal Nature say about coral reefs?", None),
+    ("What did the Supreme Court ruling say about coercion?", None),
+    ("What did the author of the report say about sea levels?", ("author of the report", "sea levels")),
     ("Which country will require a common phone charger?", None),
     ("What is the capital of France?", None),
 ])

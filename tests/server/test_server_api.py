@@ -185,6 +185,10 @@ def test_an_article_can_be_read_and_deleted_and_then_is_gone(client):
     assert "story-2" not in {hit["article_id"] for hit in hits}
     missing = client.get("/api/articles/no-such-story")
     assert missing.status_code == 404 and "no-such-story" in missing.json()["error"]
+    # an id with a line break reaches no route (found by the schema test's random examples): refused alike
+    for method in ("GET", "DELETE"):
+        broken = client.request(method, "/api/articles/%3D%0A%15")
+        assert broken.status_code == 404 and broken.json() == {"error": "Not Found"}
 
 
 def test_stats_and_health(reader):
