@@ -215,7 +215,8 @@ _NLP = None
 
 def tune(index: Index) -> None:
     """Grid search of quote_ranking's Weights and quote.MIN_QUOTE_SCORE on dev: each dev question's quotes
-    and signals are read once; a setting scores (say questions whose best quote is right and above the bar)
+    and signals are read once; a setting scores (say questions whose best quote's statement is right and
+    above the bar)
     / 104 + (decline questions whose best quote is below it) / 40, each half weighing the same."""
     import itertools
 
@@ -237,7 +238,7 @@ def tune(index: Index) -> None:
         gold = article.text[question["start"]:question["end"]] if article else ""
         right = [] if signals is None else [
             (q.article_id == question["article_id"] and q.start < question["end"] and question["start"] < q.end)
-            or _same_words(q.text, gold) for q in signals.quotes]
+            or _same_words(q.text, gold) for q in _statement_of_each(signals)]
         say_rows.append((signals, np.array(right, bool)))
     decline_rows = [signals_of(q) for q in read_jsonl(QUOTES / "decline.jsonl") if q["split"] == "dev"]
     print(f"{len(say_rows)} say questions ({sum(bool(r.any()) for _, r in say_rows)} with the right quote "
@@ -257,6 +258,17 @@ def tune(index: Index) -> None:
     results.sort(key=lambda row: -row[0])
     for total, say_ok, decline_ok, bar, weights in results[:10]:
         print(f"{total:.3f}  say {say_ok}/{len(say_rows)}  decline {decline_ok}/{len(decline_rows)}  bar {bar}  {weights}")
+
+
+def _statement_of_each(signals) -> list:
+    """For each of a question's quotes, the statement it is part of (qa.answer.statements), as the answer
+    would quote it: which parts make one statement does not depend on the weights."""
+    from qa.answer.quote_ranking import RankedQuote
+    from qa.answer.statements import statements
+
+    joined = statements([RankedQuote(q, a, 0.0) for q, a in zip(signals.quotes, signals.articles)])
+    return [next(s.quote for s in joined if s.quote.article_id == q.article_id and s.quote.start <= q.start
+                 and q.end <= s.quote.end) for q in signals.quotes]
 
 
 def record_answers(index: Index, out: Path) -> None:
