@@ -1,6 +1,6 @@
 """A speaker's timeline: what one person said (about a topic), oldest first, each quotation an exact span
-of its article, and the same quotation carried by several articles listed once with the others in
-``also_reported_by``.
+of its article (a statement split by its attribution whole, as a quote answer gives it), and the same
+quotation carried by several articles listed once with the others in ``also_reported_by``.
 
     qa quotes Blinken --about "Article 5"          GET /api/quotes?speaker=Blinken&about=Article+5
     chat: "what has Blinken said about Article 5?"  or  "Blinken on Article 5 over time"
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from qa.answer.compose import Citations, context_span
 from qa.answer.quote import MIN_QUOTE_SCORE
 from qa.answer.quote_ranking import MIN_WORDS, QuoteSearch, RankedQuote, quotation_words, ranked_quotes
+from qa.answer.statements import statements
 from qa.errors import QAError
 from qa.quotes.speakers import family_name
 from qa.types import Answer, Filters, Hit
@@ -89,7 +90,7 @@ def speaker_timeline(index: Index, speaker: str, *, about: str = "", filters: Fi
     ranking = ranked_quotes(index, QuoteSearch(speaker.strip(), about.strip(), filters))
     if ranking.resolution is None:
         return Timeline("", (), speaker, about)
-    kept = [r for r in ranking.ranked if not about.strip() or r.score >= MIN_TIMELINE_SCORE]
+    kept = [r for r in statements(ranking.ranked) if not about.strip() or r.score >= MIN_TIMELINE_SCORE]
     if about.strip() and not any(r.score >= MIN_QUOTE_SCORE for r in kept):
         kept = []
     kept = [r for r in kept if len(quotation_words(r.quote.text)) >= MIN_WORDS]

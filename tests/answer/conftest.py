@@ -18,6 +18,14 @@ def index(sample_index_dir: Path, minilm) -> Iterator[Index]:
 
 
 @pytest.fixture()
+def articles_index(request: pytest.FixtureRequest, tmp_path: Path, tiny_embedder) -> Iterator[Index]:
+    """An index in tmp_path, with the tiny model, of the requesting test module's ``ARTICLES``."""
+    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as opened:
+        opened.add(request.module.ARTICLES)
+        yield opened
+
+
+@pytest.fixture()
 def scripted() -> Iterator[ScriptedServer]:
     server = ScriptedServer()
     yield server

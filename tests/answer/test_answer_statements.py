@@ -4,11 +4,9 @@ paragraph break stay apart."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from qa.answer import ask
+from qa.answer import ask, speaker_timeline
 from qa.answer.quote_ranking import QuoteSearch, ranked_quotes
 from qa.answer.statements import statements
 from qa.answer.verify import VerificationError, verify
@@ -32,10 +30,8 @@ ARTICLES = [
 
 
 @pytest.fixture()
-def index(tmp_path: Path, tiny_embedder):
-    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as opened:
-        opened.add(ARTICLES)
-        yield opened
+def index(articles_index: Index) -> Index:
+    return articles_index
 
 
 def test_a_statement_split_by_its_attribution_is_one_citation(index: Index) -> None:
@@ -81,3 +77,11 @@ def test_verify_accepts_one_speaker_s_statement_and_refuses_a_span_over_two_spea
         verify(quote_answer("The quay has no room", "come by bus"), index)
     with pytest.raises(VerificationError, match="not within a quotation"):
         verify(quote_answer("free on weekends", "Harbour master Tom Reyes"), index)
+
+
+def test_a_timeline_lists_the_statement_whole(index: Index) -> None:
+    timeline = speaker_timeline(index, "Ruth Calloway")
+    wall = [item for item in timeline.quotes if item.article_id == "wall"]
+    assert [(item.start, item.end) for item in wall] == [(1, len(SPLIT) - 1)]
+    assert index.article("wall").text[wall[0].start:wall[0].end] == wall[0].text
+    assert len([item for item in timeline.quotes if item.article_id == "ferry"]) == 6

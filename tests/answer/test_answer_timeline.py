@@ -5,7 +5,6 @@ and the CLI."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,10 +32,8 @@ ARTICLES = [
 
 
 @pytest.fixture()
-def index(tmp_path: Path, tiny_embedder):
-    with Index.open(tmp_path / "index", embedder=tiny_embedder, create=True) as opened:
-        opened.add(ARTICLES)
-        yield opened
+def index(articles_index: Index) -> Index:
+    return articles_index
 
 
 def test_the_timeline_is_oldest_first_with_exact_spans_and_copies_folded(index: Index) -> None:
