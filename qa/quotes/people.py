@@ -165,4 +165,11 @@ def role_matches(query: str, role: str) -> bool:
     if query_nations and not query_nations & role_nations:
         return False
     width = len(query_core)
-    return any(role_core[i:i + width] == query_core for i in range(len(role_core) - width + 1))
+    return any(role_core[i:i + width] == query_core and (i == 0 or role_core[i - 1] not in _OTHER_OFFICE)
+               for i in range(len(role_core) - width + 1))
+
+
+# A word that makes a role another office: "the president" is not the vice president, "the coach" not an
+# assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
+# holds the office.)
+_OTHER_OFFICE = {"vice", "deputy", "assistant", "associate", "under", "lieutenant", "lt.", "lt"}

@@ -73,6 +73,20 @@ def test_a_role_goes_to_whom_the_weeks_before_the_date_gave_it() -> None:
     assert resolve_speaker("the president", [former, sitting]).name == "Joe Biden"
 
 
+def test_a_vice_president_or_a_deputy_is_not_the_office_itself() -> None:
+    recent = dict(first_seen="2022-01-01", last_seen="2022-06-20")
+    vice = Person("Kamala Harris", "Vice President", 50, 10, recent_articles=30, **recent)
+    president = Person("Joe Biden", "President", 20, 10, recent_articles=5, **recent)
+    deputy = Person("Wendy Sherman", "Deputy Secretary of State", 9, 3, recent_articles=9, **recent)
+    secretary = Person("Antony Blinken", "Secretary of State", 3, 3, recent_articles=2, **recent)
+    acting = Person("Jane Roe", "acting CDC director", 2, 1, recent_articles=2, **recent)
+    assert resolve_speaker("the president", [vice, president]).name == "Joe Biden"
+    assert resolve_speaker("the vice president", [vice, president]).name == "Kamala Harris"
+    assert resolve_speaker("the secretary of state", [deputy, secretary]).name == "Antony Blinken"
+    assert resolve_speaker("the deputy secretary of state", [deputy, secretary]).name == "Wendy Sherman"
+    assert resolve_speaker("the CDC director", [acting]).name == "Jane Roe"  # the acting one holds the office
+
+
 def test_a_description_no_role_fits_is_read_off_the_words_around_quotes() -> None:
     article = ("“The Jazz will trade him,” Mark Knold wrote in the Deseret News.\n"
                "“We were not good enough tonight,” said Jon Cooper, the Tampa Bay Lightning coach.\n"
