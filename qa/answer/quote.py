@@ -68,7 +68,9 @@ def _namesakes_note(speaker: str, resolution: Resolution | None) -> list[str]:
         return []
     others = resolution.others[:NAMESAKES_SHOWN]
     more = f" and {len(resolution.others) - len(others)} more" if len(resolution.others) > len(others) else ""
-    basis = "the holder of that role seen last" if resolution.role else "whose quotations fit the question best"
+    basis = ("the holder of that role seen last" if resolution.role
+             else "whom the articles describe so" if resolution.described
+             else "whose quotations fit the question best")
     return [f"(Note: I took “{speaker}” to mean {resolution.name}, {basis}; it also fits "
             f"{', '.join(others)}{more}.)"]
 

@@ -43,6 +43,7 @@ class Resolution:
     others: tuple[str, ...] = ()  # other people the phrase fits, most prominent first
     role: str = ""  # the role the phrase named, as the articles wrote it, when resolved by role
     alternatives: tuple[tuple[str, ...], ...] = ()  # the stored names of each of ``others``
+    described: bool = False  # resolved as a description no stored role fits, by the words around quotes
 
 
     @property
@@ -57,7 +58,7 @@ class Resolution:
             if stored_name in names:
                 others = (self.name,) + self.others[:position] + self.others[position + 1:]
                 alternatives = (self.names,) + self.alternatives[:position] + self.alternatives[position + 1:]
-                return Resolution(self.others[position], names, others, self.role, alternatives)
+                return Resolution(self.others[position], names, others, self.role, alternatives, self.described)
         return self
 
 
@@ -295,4 +296,4 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
         return None
     chosen = max(fitting, key=lambda speaker: best[speaker])  # ties: the earlier search result (dict order)
     others = tuple(speaker for speaker in fitting if speaker != chosen)
-    return Resolution(chosen, (chosen,), others, phrase, tuple((other,) for other in others))
+    return Resolution(chosen, (chosen,), others, alternatives=tuple((other,) for other in others), described=True)
