@@ -1,7 +1,7 @@
 """Reading one article for find_quotes: the speaker that the words around a quotation name ("Blinken
 said", "said the 24-year-old", "a State Department spokesperson told"), for the attribution rules to look up.
-Who the article's people are and who is the subject where is qa.quotes.subjects'; where its paragraphs,
-sentences, quotations and mentions are, qa.quotes.layout's."""
+ArticleReader builds on qa.quotes.subjects (who the article's people are, who is the subject where) and
+qa.quotes.layout (where its paragraphs, sentences, quotations and mentions are)."""
 
 from __future__ import annotations
 
