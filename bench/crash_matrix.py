@@ -157,7 +157,7 @@ def arm(point: str, journal: Path, embedder) -> None:
     """Wrap the functions the points name; kill this process the n-th time it passes the point (none for
     ""). Each SQLite commit is journaled, what the articles table holds after it."""
     from qa import indexing
-    from qa.store import database, files, keyword_segment, keywords, vectors
+    from qa.store import files, keyword_segment, keywords, sql, vectors
 
     name, _, nth = point.partition("#")
     passed: collections.Counter = collections.Counter()
@@ -180,7 +180,7 @@ def arm(point: str, journal: Path, embedder) -> None:
 
         setattr(owner, attribute, wrapped)
 
-    transaction_exit = database._Transaction.__exit__
+    transaction_exit = sql.Transaction.__exit__
 
     def exit_(self, kind, error, traceback):
         if kind is None:
@@ -193,7 +193,7 @@ def arm(point: str, journal: Path, embedder) -> None:
                 out.write(json.dumps({"articles": stored, "quotes": quotes}) + "\n")
             at("sql.committed")
 
-    database._Transaction.__exit__ = exit_
+    sql.Transaction.__exit__ = exit_
     replace_atomically = files.replace_atomically
 
     def replace(target: Path, write) -> None:

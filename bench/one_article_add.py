@@ -120,7 +120,7 @@ def _wrap_timers() -> dict[str, float]:
 
 def _fill(folder: Path, articles: list[dict], passages: int) -> None:
     from qa.index import Index
-    from qa.store.database import NewArticle
+    from qa.store.article_rows import NewArticle
     from qa.types import Article, Chunk
 
     started = time.perf_counter()

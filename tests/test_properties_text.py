@@ -15,7 +15,7 @@ from qa.quotes import find_quotes
 from qa.text import LINE_BREAKS, WORD_SEPARATORS, QuotationRules, find_quotations, split_paragraphs, split_sentences
 from qa.types import Article, Chunk
 
-# The two readings of quotation marks in use (qa/quotes/reader.py, qa/chunk.py), and a third with every mark.
+# The two readings of quotation marks in use (qa/quotes/layout.py, qa/chunk.py), and a third with every mark.
 RULES = [
     QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True),
     QuotationRules(marks='“”"', punctuation_as_space=True, opening_restarts=False),

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qa.quotes.layout import QUOTATION_RULES
 from qa.quotes.lexicon import (
     ACCORDING_TO_RE,
     ATTRIBUTION_LEAD_RE,
@@ -19,13 +20,13 @@ from qa.quotes.lexicon import (
     WORD_RE,
 )
 from qa.quotes.people import NOBODY
-from qa.quotes.reader import QUOTATION_RULES, ArticleReader
+from qa.quotes.reader import ArticleReader
 from qa.quotes.framing import framing_span
 from qa.types import FoundQuotes, PersonSeen, Quote
 
 if TYPE_CHECKING:
+    from qa.quotes.layout import RawQuote
     from qa.quotes.people import Speaker
-    from qa.quotes.reader import RawQuote
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).

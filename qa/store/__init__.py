@@ -7,7 +7,8 @@ re-embedding anything.
 """
 
 from qa.store.chunk_table import ChunkFacts
-from qa.store.database import Database, NewArticle
+from qa.store.article_rows import NewArticle
+from qa.store.database import Database
 from qa.store.manifest import FORMAT_VERSION, Chunking, Manifest
 from qa.store.store import Store, StoreView
 

@@ -1,83 +1,33 @@
 """meta.sqlite, the source of truth of an index: articles, chunks (with their vectors), quotes and people
-(their tables in qa.store.quote_rows), state."""
+(their tables in qa.store.article_rows and qa.store.quote_rows), state."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from qa.store import quote_rows, stories
+from qa.store import article_rows, quote_rows, stories
 from qa.store.chunk_table import ChunkTable
 from qa.store.people_table import PeopleCache, mark_people_changed
-from qa.store.quote_rows import SpeakerQuotes
-from qa.types import Article, Chunk, Filters, FoundQuotes, Hit, Person, Quote
+from qa.store.sql import Transaction, batches, filter_clause, marks
+from qa.types import Filters
+
+if TYPE_CHECKING:
+    from qa.store.article_rows import NewArticle
+    from qa.store.quote_rows import SpeakerQuotes
+    from qa.types import Article, FoundQuotes, Hit, Person, Quote
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', 0);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    text_hash TEXT NOT NULL,
-    title TEXT NOT NULL,
-    url TEXT NOT NULL,
-    published TEXT NOT NULL,
-    authors TEXT NOT NULL,
-    source TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    text TEXT NOT NULL,
-    added TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (text_hash);
-CREATE INDEX IF NOT EXISTS articles_by_published ON articles (published);
-CREATE INDEX IF NOT EXISTS articles_by_source ON articles (source COLLATE NOCASE);
-CREATE TABLE IF NOT EXISTS pages (article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE, starts TEXT);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    vector BLOB NOT NULL
-);
--- Also covers what ranking reads of every chunk (ids, articles, places) without the vectors beside them.
-CREATE INDEX IF NOT EXISTS chunks_by_article_place ON chunks (article_id, ordinal);
-DROP INDEX IF EXISTS chunks_by_article;
--- Indexes before keywords/ kept their BM25 terms in SQLite FTS5: no longer read or written.
-DROP TABLE IF EXISTS chunk_terms;
 """
 
 MATCHING_KEPT = 16  # filter results cached by chunk_ids_matching
-
-# A PDF passage's pages: its article's page starts (pages, a JSON list) before its end; those up to its
-# start count its first page, as types.page_at does, and the others begin inside it.
-PAGE_STARTS = """(SELECT json_group_array(s.value) FROM pages p, json_each(p.starts) s
-    WHERE p.article_id = a.id AND s.value < c.end)"""
-HIT_COLUMNS = f"""c.id, c.article_id, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start),
-    a.title, a.url, a.published, a.source, a.authors, {PAGE_STARTS}"""
-
-
-@dataclass(frozen=True)
-class NewArticle:
-    """An article ready to store: its chunks, their vectors (one row each), its quotes and people, the
-    quotes' vectors (aligned with ``found.quotes``; None for a quote not embedded), and its story signature
-    (stories.signature; None leaves it out of the story grouping)."""
-
-    article: Article
-    text_hash: str
-    chunks: Sequence[Chunk]
-    vectors: np.ndarray
-    found: FoundQuotes = FoundQuotes()
-    quote_vectors: Sequence[np.ndarray | None] = ()
-    signature: np.ndarray | None = None
-
 
 class Database:
     """Thread-safe access to meta.sqlite: one connection per thread, WAL so readers never block on a writer."""
@@ -88,7 +38,8 @@ class Database:
         self._matching: dict[tuple[Filters, int], np.ndarray] = {}  # the latest last
         self._matching_lock = threading.Lock()
         self._people = PeopleCache()  # in memory: a LIKE scan of the rows costs more than the rest of a quote answer
-        self.connection().executescript(f"BEGIN IMMEDIATE; {SCHEMA} {quote_rows.SCHEMA} {stories.SCHEMA} COMMIT;")
+        schemas = (SCHEMA, article_rows.SCHEMA, quote_rows.SCHEMA, stories.SCHEMA)
+        self.connection().executescript(f"BEGIN IMMEDIATE; {' '.join(schemas)} COMMIT;")
         if quote_rows.missing_columns(self.connection()):
             with self._transaction() as db:
                 quote_rows.migrate(db)
@@ -104,7 +55,7 @@ class Database:
         return db
 
     def _transaction(self):
-        return _Transaction(self.connection())
+        return Transaction(self.connection())
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -144,20 +95,12 @@ class Database:
 
     def _lookup(self, key: str, value: str, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for part in _batches(keys):
-            found.update(self.connection().execute(f"SELECT {key}, {value} FROM articles WHERE {key} IN ({_marks(part)})", part))
+        for part in batches(keys):
+            found.update(self.connection().execute(f"SELECT {key}, {value} FROM articles WHERE {key} IN ({marks(part)})", part))
         return found
 
     def article(self, article_id: str) -> Article | None:
-        row = self.connection().execute(
-            "SELECT id, text, title, url, published, authors, source, origin, "
-            "(SELECT starts FROM pages WHERE pages.article_id = articles.id) FROM articles WHERE id = ?",
-            (article_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        pages = tuple(json.loads(row[8] or "[]"))
-        return Article(*row[:5], authors=tuple(json.loads(row[5])), source=row[6], origin=row[7], pages=pages)
+        return article_rows.article(self.connection(), article_id)
 
     def sources(self) -> list[str]:
         """Distinct outlets, grouped the way the source filter matches them (ignoring case)."""
@@ -185,8 +128,8 @@ class Database:
         """The stored vectors of these chunks, in the given order: exact scores for an approximate index."""
         ids = [int(i) for i in chunk_ids]
         stored: dict[int, bytes] = {}
-        for part in _batches(ids):
-            stored.update(self.connection().execute(f"SELECT id, vector FROM chunks WHERE id IN ({_marks(part)})", part))
+        for part in batches(ids):
+            stored.update(self.connection().execute(f"SELECT id, vector FROM chunks WHERE id IN ({marks(part)})", part))
         return np.frombuffer(b"".join(stored[i] for i in ids), dtype=np.float32).reshape(len(ids), -1)
 
     def chunk_ids_matching(self, filters: Filters) -> np.ndarray:
@@ -197,7 +140,7 @@ class Database:
             cached = self._matching.get(key)
         if cached is not None:
             return cached
-        where, params = _filter_clause(filters)
+        where, params = filter_clause(filters)
         rows = self.connection().execute(
             f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where} ORDER BY c.id", params
         ).fetchall()
@@ -210,10 +153,10 @@ class Database:
     def keyword_texts(self, chunk_ids: np.ndarray) -> list[str]:
         """What BM25 indexes of each chunk, in the given order: its article's headline, then its text."""
         by_id: dict[int, str] = {}
-        for part in _batches([int(chunk_id) for chunk_id in chunk_ids]):
+        for part in batches([int(chunk_id) for chunk_id in chunk_ids]):
             rows = self.connection().execute(
                 "SELECT c.id, coalesce(a.title, ''), substr(a.text, c.start + 1, c.end - c.start) FROM chunks c "
-                f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({_marks(part)})",
+                f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks(part)})",
                 part,
             )
             by_id.update((row[0], f"{row[1]}\n{row[2]}") for row in rows)
@@ -232,24 +175,15 @@ class Database:
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs, in the given order; ids no longer stored are dropped."""
-        by_id: dict[int, tuple] = {}
-        ids = [chunk_id for chunk_id, _ in scored]
-        for part in _batches(ids):
-            rows = self.connection().execute(
-                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
-                f"WHERE c.id IN ({_marks(part)})",
-                part,
-            )
-            by_id.update((row[0], row) for row in rows)
-        return [_hit(by_id[chunk_id], score) for chunk_id, score in scored if chunk_id in by_id]
+        return article_rows.hits(self.connection(), scored)
 
     def quotes(
         self, *, article_ids: Sequence[str] | None = None, name_words: Sequence[str] = (), filters: Filters = Filters()
     ) -> list[Quote]:
         """Stored quotes with their words, by article then position. ``name_words`` keeps quotes whose
         speaker or role contains one of the words (a cheap pre-filter; callers match names exactly)."""
-        where, params = _filter_clause(filters)
-        parts = list(_batches(list(article_ids))) if article_ids is not None else [None]
+        where, params = filter_clause(filters)
+        parts = list(batches(list(article_ids))) if article_ids is not None else [None]
         return quote_rows.quotes(self.connection(), where, params, name_words, parts)
 
     def state(self, key: str) -> int | None:
@@ -258,19 +192,11 @@ class Database:
 
     def articles_after(self, rowid: int, limit: int) -> list[tuple[int, str, Article]]:
         """(rowid, text hash, article) of up to ``limit`` stored articles after ``rowid``, in rowid order."""
-        rows = self.connection().execute(
-            "SELECT rowid, text_hash, id, text, title, url, published, authors, source, origin FROM articles "
-            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
-            (rowid, limit),
-        ).fetchall()
-        return [
-            (row[0], row[1], Article(*row[2:7], authors=tuple(json.loads(row[7])), source=row[8], origin=row[9]))
-            for row in rows
-        ]
+        return article_rows.articles_after(self.connection(), rowid, limit)
 
     def speaker_quotes(self, speakers: Sequence[str], *, filters: Filters, dimension: int) -> SpeakerQuotes:
         """Every stored quotation of ``speakers`` (exact names), with framings and vectors."""
-        where, params = _filter_clause(filters)
+        where, params = filter_clause(filters)
         return quote_rows.speaker_quotes(self.connection(), speakers, where, params, dimension)
 
     def people(
@@ -310,90 +236,9 @@ class Database:
             before = self.generation()
             gone = list(removed_ids) + [item.article.id for item in new]
             regroup = stories.touched(db, gone)
-            removed = self._delete(db, gone)
-            added = [self._insert(db, item) for item in new]
+            removed = article_rows.delete(db, gone)
+            added = [article_rows.insert(db, item) for item in new]
             stories.record(db, new, regroup)
             db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
         added_ids = np.concatenate(added) if added else np.zeros(0, dtype=np.int64)
         return before, removed, added_ids
-
-    def _insert(self, db: sqlite3.Connection, item: NewArticle) -> np.ndarray:
-        article = item.article
-        db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                article.id, item.text_hash, article.title, article.url, article.published,
-                json.dumps(list(article.authors), ensure_ascii=False), article.source, article.origin,
-                article.text, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            ),
-        )
-        db.executemany("INSERT INTO pages VALUES (?, ?)", [(article.id, json.dumps(article.pages))] if article.pages else [])
-        ids = np.empty(len(item.chunks), dtype=np.int64)
-        for row, (chunk, vector) in enumerate(zip(item.chunks, item.vectors)):
-            cursor = db.execute(
-                "INSERT INTO chunks (article_id, ordinal, start, end, vector) VALUES (?, ?, ?, ?, ?)",
-                (article.id, chunk.ordinal, chunk.start, chunk.end, np.asarray(vector, np.float32).tobytes()),
-            )
-            ids[row] = cursor.lastrowid
-        quote_rows.insert(db, article.id, item.found, item.quote_vectors)
-        return ids
-
-    def _delete(self, db: sqlite3.Connection, article_ids: list[str]) -> np.ndarray:
-        removed: list[int] = []
-        for part in _batches(article_ids):
-            marks = _marks(part)
-            chunk_ids = [row[0] for row in db.execute(f"SELECT id FROM chunks WHERE article_id IN ({marks})", part)]
-            db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)  # cascades to chunks, quotes, people
-            removed.extend(chunk_ids)
-        return np.asarray(removed, dtype=np.int64)
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any error (including KeyboardInterrupt)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, kind, error, traceback) -> None:
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
-
-
-def _hit(row: tuple, score: float) -> Hit:
-    _, article_id, start, end, text, title, url, published, source, authors, page_starts = row
-    starts = json.loads(page_starts)
-    return Hit(
-        article_id=article_id, text=text, start=start, end=end, score=float(score), title=title,
-        url=url, published=published, source=source, authors=tuple(json.loads(authors)),
-        page=sum(offset <= start for offset in starts) or None, page_starts=tuple(o for o in starts if o > start),
-    )
-
-
-def _filter_clause(filters: Filters) -> tuple[str, list[str]]:
-    clauses, params = ["1"], []
-    if filters.source:
-        clauses.append("a.source = ? COLLATE NOCASE")
-        params.append(filters.source)
-    if filters.since:
-        clauses.append("a.published >= ? AND a.published != ''")
-        params.append(filters.since)
-    if filters.until:
-        clauses.append("a.published <= ? AND a.published != ''")
-        params.append(filters.until)
-    if filters.as_of:
-        clauses.append("(a.published <= ? OR a.published = '')")
-        params.append(filters.as_of)
-    return " AND ".join(clauses), params
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" * len(values))
-
-
-def _batches(values: Sequence, size: int = 900) -> Iterator[list]:
-    """SQLite caps bound parameters per statement; split long IN lists."""
-    for begin in range(0, len(values), size):
-        yield list(values[begin : begin + size])

@@ -1,4 +1,4 @@
-"""Filters applied in memory to arrays of article facts, as database._filter_clause applies them in SQL: for
+"""Filters applied in memory to arrays of article facts, as sql.filter_clause applies them in SQL: for
 the chunk table and the people table, which hold every article's date (and outlet) for one generation."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qa.store.chunk_table import ChunkFacts
-    from qa.store.database import NewArticle
+    from qa.store.article_rows import NewArticle
     from qa.store.manifest import Manifest
     from qa.store.quote_rows import SpeakerQuotes
     from qa.store.writelock import WaitCallback

@@ -16,9 +16,11 @@ from qa.store.files import remove_temporaries, write_json_atomically
 from qa.store.chunk_table import ChunkFacts, ChunkTable, NewChunks
 from qa.store.keywords import KeywordIndex
 from qa.store import stories
-from qa.store.database import Database, NewArticle, _filter_clause
+from qa.store.article_rows import NewArticle
+from qa.store.database import Database
 from qa.store.manifest import FORMAT_VERSION, MANIFEST, Chunking, Manifest, now, read_manifest
 from qa.store.rwlock import ReadWriteLock
+from qa.store.sql import filter_clause
 from qa.store.vectors import VectorIndex
 from qa.store.writelock import WriteLock
 from qa.store.quote_rows import SpeakerQuotes
@@ -342,7 +344,7 @@ class StoreView:
     def copies(self, article_ids: Sequence[str], filters: Filters = Filters()) -> dict[str, tuple[StoryCopy, ...]]:
         """The other stored copies of each given article's story that ``filters`` allows, newest first."""
         story = self.stories_of(article_ids)
-        where, params = _filter_clause(filters)
+        where, params = filter_clause(filters)
         by_story: dict[str, list[StoryCopy]] = {}
         for key, article_id, source, url, published in stories.members(
             self._database.connection(), sorted(set(story.values())), where, params

@@ -24,8 +24,11 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
+from qa.store.sql import batches, marks
+
 if TYPE_CHECKING:
-    from qa.store.database import Database, NewArticle
+    from qa.store.article_rows import NewArticle
+    from qa.store.database import Database
 
 VERSION = 2  # of the shingles, signatures and threshold below: another version regroups every article
 SHINGLE_WORDS = 7
@@ -112,8 +115,8 @@ def jaccard(one: set[bytes], other: set[bytes]) -> float:
 def stories_of(db: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, str]:
     """The story of each given article that shares one with another; the others are their own story."""
     found: dict[str, str] = {}
-    for part in _batches(list(article_ids)):
-        found.update(db.execute(f"SELECT article_id, story FROM stories WHERE article_id IN ({_marks(part)})", part))
+    for part in batches(list(article_ids)):
+        found.update(db.execute(f"SELECT article_id, story FROM stories WHERE article_id IN ({marks(part)})", part))
     return found
 
 
@@ -121,10 +124,10 @@ def members(db: sqlite3.Connection, story_ids: Sequence[str], where: str = "1", 
     """(story, article id, source, url, published) of the articles of these stories that ``where`` (a
     clause on articles ``a``) allows, newest first."""
     rows: list[tuple] = []
-    for part in _batches(list(story_ids)):
+    for part in batches(list(story_ids)):
         rows += db.execute(
             "SELECT s.story, a.id, a.source, a.url, a.published FROM stories s JOIN articles a ON a.id = s.article_id "
-            f"WHERE s.story IN ({_marks(part)}) AND {where}",
+            f"WHERE s.story IN ({marks(part)}) AND {where}",
             [*part, *params],
         ).fetchall()
     rows.sort(key=lambda row: row[1])
@@ -167,9 +170,9 @@ def add(db: sqlite3.Connection, article_id: str, text: str, signature: np.ndarra
     """Store the article's signature and bands, link it to its near-copies and merge their stories."""
     keys = band_keys(signature)
     candidates = set()
-    for part in _batches(keys):
+    for part in batches(keys):
         candidates.update(row[0] for row in db.execute(
-            f"SELECT DISTINCT article_id FROM story_bands WHERE key IN ({_marks(part)})", part
+            f"SELECT DISTINCT article_id FROM story_bands WHERE key IN ({marks(part)})", part
         ))
     db.execute("INSERT INTO story_signatures VALUES (?, ?)", (article_id, np.asarray(signature, np.uint32).tobytes()))
     db.executemany("INSERT INTO story_bands VALUES (?, ?)", [(key, article_id) for key in keys])
@@ -182,8 +185,8 @@ def add(db: sqlite3.Connection, article_id: str, text: str, signature: np.ndarra
     others = [other for other, _ in linked]
     stories = set(stories_of(db, others).values()) | set(others)
     grouped = {article_id, *others}
-    for part in _batches(sorted(stories)):
-        rows = db.execute(f"SELECT article_id FROM stories WHERE story IN ({_marks(part)})", part)
+    for part in batches(sorted(stories)):
+        rows = db.execute(f"SELECT article_id FROM stories WHERE story IN ({marks(part)})", part)
         grouped.update(row[0] for row in rows)
     _name(db, grouped)
 
@@ -217,14 +220,14 @@ def _near_copies(
 ) -> list[tuple[str, float]]:
     """(article id, exact Jaccard) of the candidates at THRESHOLD or above."""
     stored: list[tuple[str, bytes]] = []
-    for part in _batches(list(candidates)):
+    for part in batches(list(candidates)):
         stored += db.execute(
-            f"SELECT article_id, signature FROM story_signatures WHERE article_id IN ({_marks(part)})", part
+            f"SELECT article_id, signature FROM story_signatures WHERE article_id IN ({marks(part)})", part
         ).fetchall()
     likely = likely_copies(signature, ((other, np.frombuffer(blob, np.uint32)) for other, blob in stored))
     texts: list[tuple[str, str]] = []
-    for part in _batches(likely):
-        texts += db.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(part)})", part).fetchall()
+    for part in batches(likely):
+        texts += db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks(part)})", part).fetchall()
     return near_copies(text, texts)
 
 
@@ -250,10 +253,11 @@ def _regroup(db: sqlite3.Connection, story: str) -> None:
     """Split what is left of a story that lost members into its connected groups of links."""
     left = [row[0] for row in db.execute("SELECT article_id FROM stories WHERE story = ?", (story,))]
     neighbours: dict[str, set[str]] = {article: set() for article in left}
-    for part in _batches(left):
-        marks = _marks(part)
+    for part in batches(left):
+        part_marks = marks(part)
         for one, other in db.execute(
-            f"SELECT article_id, other_id FROM story_links WHERE article_id IN ({marks}) OR other_id IN ({marks})",
+            "SELECT article_id, other_id FROM story_links "
+            f"WHERE article_id IN ({part_marks}) OR other_id IN ({part_marks})",
             part + part,
         ):
             if one in neighbours and other in neighbours:
@@ -288,11 +292,3 @@ def _name(db: sqlite3.Connection, group: set[str]) -> None:
         [(article, story) for article in sorted(group)],
     )
 
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" * len(values))
-
-
-def _batches(values: Sequence, size: int = 900) -> Iterable[list]:
-    for begin in range(0, len(values), size):
-        yield list(values[begin : begin + size])

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.store.database import Database, NewArticle, _filter_clause
+from qa.store.article_rows import NewArticle
+from qa.store.database import Database
 from qa.store.people_table import PeopleCache
 from qa.store.quote_rows import like_escaped
+from qa.store.sql import filter_clause
 from qa.types import Article, Filters, FoundQuotes, Person, PersonSeen
 
 PEOPLE = {  # article id: (published, outlet, people)
@@ -42,7 +44,7 @@ def _new(article_id: str, people: list[tuple[str, str, int]] | None = None) -> N
 
 def _by_sql(db: sqlite3.Connection, words: list[str], filters: Filters, recent_since: str | None) -> list[Person]:
     """The people query the table replaced: LIKE over every row, summed by SQL."""
-    where, params = _filter_clause(filters)
+    where, params = filter_clause(filters)
     either = "p.name LIKE ? ESCAPE '\\' OR p.role LIKE ? ESCAPE '\\'"
     rows = db.execute(
         "SELECT p.name, p.role, count(DISTINCT p.article_id), sum(p.quotes), "

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from qa.store.database import NewArticle
+from qa.store.article_rows import NewArticle
 from qa.types import Chunk, FoundQuotes, PersonSeen, Quote
 
 if TYPE_CHECKING:

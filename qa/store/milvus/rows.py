@@ -1,5 +1,5 @@
 """Rows of the Milvus collections made from an article, the ids they get, and the filter expressions that
-stand for the local store's SQL (database._filter_clause)."""
+stand for the local store's SQL (sql.filter_clause)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from qa.store.milvus.terms import terms
 from qa.types import Filters
 
 if TYPE_CHECKING:
-    from qa.store.database import NewArticle
+    from qa.store.article_rows import NewArticle
     from qa.types import Article
 
 

@@ -32,7 +32,7 @@ from qa.types import Filters, Person, Quote
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
-    from qa.store.database import NewArticle
+    from qa.store.article_rows import NewArticle
     from qa.types import Article, FoundQuotes
 
 MANIFEST_KEY = "manifest"
