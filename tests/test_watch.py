@@ -128,7 +128,8 @@ def test_ctrl_c_stops_a_running_watch_cleanly_and_a_restart_resumes(tmp_path, ti
     folder = tmp_path / "ix"
     Index.open(folder, model=str(tiny_model_path), create=True).close()  # qa watch makes a new index with the default model
     command = [sys.executable, "-m", "qa.cli", "watch", "--index", str(folder)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # faulthandler: a watch that does not stop is sent SIGABRT, and its threads' stacks land in the failure
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
     with web_site() as site:
         for n in (1, 2):
             site.put(f"/s/{n}.html", story(n))
@@ -140,7 +141,13 @@ def test_ctrl_c_stops_a_running_watch_cleanly_and_a_restart_resumes(tmp_path, ti
             assert first == f"qa watch: {feed}: added 2, replaced 0, unchanged 0, failed 0"
             assert _line_with(watch, "not modified", seconds=30) == f"qa watch: {feed}: not modified"
             watch.send_signal(signal.SIGINT)
-            assert watch.wait(timeout=60) == 130  # the shell's code for "ended by SIGINT"
+            try:
+                code = watch.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                watch.send_signal(signal.SIGABRT)
+                watch.wait(timeout=30)
+                raise AssertionError(f"qa watch did not stop on SIGINT within 60 s:\n{watch.stderr.read()}") from None
+            assert code == 130  # the shell's code for "ended by SIGINT"
         finally:
             if watch.poll() is None:
                 watch.kill()
