@@ -127,7 +127,11 @@ def test_intervals():
 def test_ctrl_c_stops_a_running_watch_cleanly_and_a_restart_resumes(tmp_path, tiny_model_path):
     folder = tmp_path / "ix"
     Index.open(folder, model=str(tiny_model_path), create=True).close()  # qa watch makes a new index with the default model
-    command = [sys.executable, "-m", "qa.cli", "watch", "--index", str(folder)]
+    # `qa` as a terminal starts it: a process started in the background by a script inherits SIGINT
+    # ignored (POSIX), and then Python installs no KeyboardInterrupt handler at all (a CI run started with
+    # `&` did so, and this test's SIGINT went unheard).
+    command = [sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "from qa.cli import main; sys.exit(main(sys.argv[1:]))", "watch", "--index", str(folder)]
     # faulthandler: a watch that does not stop is sent SIGABRT, and its threads' stacks land in the failure
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
     with web_site() as site:
