@@ -14,12 +14,12 @@ from dataclasses import replace
 from typing import Sequence
 
 from qa.answer.quote_ranking import RankedQuote
+from qa.quotes.layout import QUOTATION_RULES
 
 # An attribution between two parts is a clause ("…,” said Dr. Robert R. Redfield, director of the Centers
 # for Disease Control and Prevention, in a statement released in mid-July. “…"); more words than this
 # between two quotations is the reporter's own narration, and the quotations are two statements.
 MAX_GAP_WORDS = 40
-_MARKS = "“”\"«»„"
 
 
 def statements(ranked: Sequence[RankedQuote]) -> list[RankedQuote]:
@@ -49,7 +49,7 @@ def _continues(before: RankedQuote, after: RankedQuote) -> bool:
     closing mark, an attribution and the opening mark (no third quotation, no narration of its own)."""
     gap = before.article.text[before.quote.end:after.quote.start]
     return (after.quote.start >= before.quote.end and "\n" not in gap
-            and sum(gap.count(mark) for mark in _MARKS) == 2 and len(gap.split()) <= MAX_GAP_WORDS)
+            and sum(gap.count(mark) for mark in QUOTATION_RULES.marks) == 2 and len(gap.split()) <= MAX_GAP_WORDS)
 
 
 def _statement(group: Sequence[tuple[int, RankedQuote]]) -> tuple[int, RankedQuote]:
