@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import ctypes
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum, auto
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import blingfire
+
+if TYPE_CHECKING:
+    import Stemmer
 
 # Characters the WordPiece tokenizer treats as word separators. Python's \s also matches
 # control characters (\v, \f, \x1c, \x85 ...) that the tokenizer deletes, gluing the words
@@ -37,6 +42,19 @@ class Sentence:
 
     start: int
     end: int
+# PyStemmer's stemmers keep state between calls and are documented as not thread-safe: one per thread.
+_STEMMERS = threading.local()
+
+
+def english_stemmer() -> Stemmer.Stemmer:
+    """The English Snowball stemmer (bm25s's), this thread's own: every keyword index, BM25 of quote
+    framings and description match stems words the same way."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _STEMMERS.english = Stemmer.Stemmer("english")
+    return stemmer
 
 
 # --- paragraphs ------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import blingfire
 import pytest
 
@@ -9,6 +11,7 @@ from qa.text import (
     Quotation,
     QuotationRules,
     Sentence,
+    english_stemmer,
     find_quotations,
     split_paragraphs,
     split_sentences,
@@ -144,3 +147,14 @@ def test_punctuation_after_a_mark_weighs_as_a_space_for_chunking_only() -> None:
     text = 'They call it "Lovers Leap ". Then "a ghost appeared" there.'
     assert quoted(text, QUOTE_FINDING) == ["a ghost appeared"]
     assert quoted(text, CHUNKING) == ["Lovers Leap ", "a ghost appeared"]
+
+
+def test_each_thread_stems_with_its_own_english_stemmer() -> None:
+    mine = english_stemmer()
+    theirs: list[object] = []
+    worker = threading.Thread(target=lambda: theirs.append(english_stemmer()))
+    worker.start()
+    worker.join()
+    assert english_stemmer() is mine
+    assert theirs and theirs[0] is not mine
+    assert mine.stemWords(["studying", "studies", "whites"]) == ["studi", "studi", "white"]

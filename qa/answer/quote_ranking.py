@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from qa.answer.sentences import content_terms, cosines, term_overlap
+from qa.text import english_stemmer
 from qa.types import Article, Filters, Quote
 
 if TYPE_CHECKING:
@@ -155,9 +156,8 @@ def _cosines(index: Index, query: str, stored: SpeakerQuotes, keep: Sequence[int
 def _bm25(query: str, texts: Sequence[str]) -> np.ndarray:
     """BM25 of ``query`` against each of ``texts``, as a corpus of their own (a speaker's framings)."""
     import bm25s
-    import Stemmer
 
-    stemmer = Stemmer.Stemmer("english")
+    stemmer = english_stemmer()
     corpus = bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer, show_progress=False)
     terms = bm25s.tokenize([query], stopwords="en", stemmer=stemmer, show_progress=False, return_ids=False)[0]
     terms = [term for term in terms if term in corpus.vocab]

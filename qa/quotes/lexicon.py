@@ -47,6 +47,10 @@ ROLE_CORES = (
     "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
     "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
 )
+# A word that makes a role another office: "the president" is not the vice president, "the coach" not an
+# assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
+# holds the office.)
+OTHER_OFFICE_WORDS = {"vice", "deputy", "assistant", "associate", "under", "lieutenant", "lt.", "lt"}
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}
 MALE_ROLE_WORDS = {"spokesman", "congressman", "chairman", "king", "prince"}

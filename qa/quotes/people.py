@@ -13,6 +13,7 @@ from qa.quotes.lexicon import (
     MENTION_RE,
     NATION_OF,
     ORG_WORDS,
+    OTHER_OFFICE_WORDS,
     PARTY_WORDS,
     PLACE_FIRST_WORDS,
     PLACE_WORDS,
@@ -165,11 +166,5 @@ def role_matches(query: str, role: str) -> bool:
     if query_nations and not query_nations & role_nations:
         return False
     width = len(query_core)
-    return any(role_core[i:i + width] == query_core and (i == 0 or role_core[i - 1] not in _OTHER_OFFICE)
+    return any(role_core[i:i + width] == query_core and (i == 0 or role_core[i - 1] not in OTHER_OFFICE_WORDS)
                for i in range(len(role_core) - width + 1))
-
-
-# A word that makes a role another office: "the president" is not the vice president, "the coach" not an
-# assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
-# holds the office.)
-_OTHER_OFFICE = {"vice", "deputy", "assistant", "associate", "under", "lieutenant", "lt.", "lt"}

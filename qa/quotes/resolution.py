@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 from qa.quotes.lexicon import PLACE_WORDS
 from qa.quotes.people import normalise, role_matches, role_parts
 from qa.quotes.speakers import looks_like_person_name, name_matches, names_a_role
+from qa.text import english_stemmer
 
 if TYPE_CHECKING:
     from qa.types import Person
@@ -214,14 +215,7 @@ def description_words(phrase: str) -> set[str]:
     """The words of a description as a question gives it ("the Tampa Bay Lightning coach"), stemmed: the
     question's "who studies great whites" is the article's "who has been studying the region's great whites"."""
     words = set(re.findall(r"[a-z0-9]+", normalise(phrase).replace("'s", ""))) - _FILLER_WORDS
-    return set(_stemmer().stemWords(sorted(words)))
-
-
-@functools.cache
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer  # PyStemmer, bm25s's stemmer: imported when a description is first read
-
-    return Stemmer.Stemmer("english")
+    return set(english_stemmer().stemWords(sorted(words)))
 
 
 def mentions(text: str, name: str) -> list[str]:

@@ -1,5 +1,5 @@
 """The BM25 side of an index: BM25 over each chunk's headline and text, in segments. The only module
-that imports bm25s's tokenizer and PyStemmer.
+that imports bm25s's Tokenizer.
 
 A commit's new chunks become a small new segment (keyword_segment.py) and deleted chunks are only
 marked, so a save writes what changed, not the whole index: a one-article add to 1M passages took
@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import Stemmer
 from bm25s.tokenization import Tokenizer
 
 from qa.store.files import write_json_atomically
 from qa.store.keyword_segment import Segment
+from qa.text import english_stemmer
 
 FOLDER = "keywords"
 SEGMENTS = "segments"
@@ -46,7 +46,7 @@ ChunkTexts = Callable[[np.ndarray], list[str]]  # the indexed text (headline and
 
 
 def _tokenizer() -> Tokenizer:
-    return Tokenizer(splitter=SPLITTER, stopwords="en", stemmer=Stemmer.Stemmer("english"))
+    return Tokenizer(splitter=SPLITTER, stopwords="en", stemmer=english_stemmer())
 
 
 @dataclass(frozen=True)

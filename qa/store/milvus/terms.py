@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qa.text import english_stemmer
+
 _WORD = re.compile(r"(?u)\b\w+\b")  # keywords.SPLITTER: one-character words ("Article 5") count
 
 
 def terms(text: str) -> str:
     """The stemmed words of ``text`` without English stop words, in order, space-separated."""
-    stem, stopwords = _stemmer()
-    return " ".join(stem([word for word in _WORD.findall(text.lower()) if word not in stopwords]))
+    stopwords = _stopwords()
+    words = [word for word in _WORD.findall(text.lower()) if word not in stopwords]
+    return " ".join(english_stemmer().stemWords(words))
 
 
 def query_terms(text: str) -> str:
@@ -24,8 +27,7 @@ def query_terms(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
+def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
-    return Stemmer.Stemmer("english").stemWords, frozenset(STOPWORDS_EN)
+    return frozenset(STOPWORDS_EN)
