@@ -41,6 +41,13 @@ def tiny_embedder(tiny_model_path: Path):
 
 
 @pytest.fixture(scope="session")
+def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_model import build_tiny_cross_encoder
+
+    return build_tiny_cross_encoder(tmp_path_factory.mktemp("tiny-cross-encoder"))
+
+
+@pytest.fixture(scope="session")
 def exported_model(tiny_model_path: Path) -> str:
     """The tiny model on the default backend, exported (once, cached) before processes race to."""
     from qa.embed import load_embedder

@@ -161,33 +161,6 @@ def test_search_cli_takes_mode_and_as_of(news_index, capsys):
 # -- reranking with a real (tiny, random) CrossEncoder ------------------------------------------
 
 
-def build_tiny_cross_encoder(folder: Path, *, hidden: int = 32, seed: int = 11) -> Path:
-    """A 2-layer BERT sequence classifier with seeded random weights and a WordPiece vocabulary trained
-    on the sample articles, saved as a sentence-transformers CrossEncoder."""
-    import torch
-    from sentence_transformers import CrossEncoder
-    from transformers import BertConfig, BertForSequenceClassification
-
-    from tiny_model import train_wordpiece
-
-    backbone = folder / "backbone"
-    tokenizer = train_wordpiece(backbone, max_tokens=128)
-    torch.manual_seed(seed)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size, hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=2 * hidden, max_position_embeddings=130, num_labels=1,
-    )
-    BertForSequenceClassification(config).save_pretrained(backbone)
-    target = folder / "tiny-cross-encoder"
-    CrossEncoder(str(backbone), device="cpu", local_files_only=True).save(str(target))
-    return target
-
-
-@pytest.fixture(scope="module")
-def tiny_cross_encoder(tmp_path_factory) -> Path:
-    return build_tiny_cross_encoder(tmp_path_factory.mktemp("tiny-ce"))
-
-
 def test_a_configured_cross_encoder_reorders_the_results_by_its_scores(tmp_path, tiny_embedder, tiny_cross_encoder):
     from sentence_transformers import CrossEncoder
 

@@ -1,6 +1,7 @@
-"""Builds a tiny sentence-transformers model offline: a WordPiece vocabulary trained on fixture text
-and a 2-layer BERT with seeded random weights. It exercises the real library code paths in seconds;
-its vectors carry no meaning, so ranking tests use the real bundled MiniLM instead."""
+"""Builds tiny sentence-transformers models offline, an embedder and a CrossEncoder: a WordPiece
+vocabulary trained on fixture text and a 2-layer BERT with seeded random weights. They exercise the real
+library code paths in seconds; their scores carry no meaning, so ranking tests use the real bundled MiniLM
+instead."""
 
 from __future__ import annotations
 
@@ -44,4 +45,24 @@ def build_tiny_model(folder: Path, *, dimension: int = 32, max_tokens: int = 128
     model = SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device="cpu")
     target = folder / "tiny-st"
     model.save(str(target))
+    return target
+
+
+def build_tiny_cross_encoder(folder: Path, *, hidden: int = 32, seed: int = 11) -> Path:
+    """A 2-layer BERT sequence classifier with seeded random weights and a WordPiece vocabulary trained
+    on the sample articles, saved as a sentence-transformers CrossEncoder."""
+    import torch
+    from sentence_transformers import CrossEncoder
+    from transformers import BertConfig, BertForSequenceClassification
+
+    backbone = folder / "backbone"
+    tokenizer = train_wordpiece(backbone, max_tokens=128)
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=2 * hidden, max_position_embeddings=130, num_labels=1,
+    )
+    BertForSequenceClassification(config).save_pretrained(backbone)
+    target = folder / "tiny-cross-encoder"
+    CrossEncoder(str(backbone), device="cpu", local_files_only=True).save(str(target))
     return target

@@ -10,12 +10,14 @@ from qa.answer.compose import Citations, context_span
 from qa.answer.quote_ranking import QuoteSearch, RankedQuote, quotation_words, ranked_quotes
 from qa.answer.sentences import reported_speech
 from qa.answer.statements import statements
+from qa.quotes.framing import framing_span
 from qa.quotes.speakers import family_name, role_label
 from qa.types import Answer, Hit, Quote
 
 if TYPE_CHECKING:
     from qa.answer.compose import Request
     from qa.index import Index
+    from qa.search import Reranker
     from qa.quotes.resolution import Resolution
 
 # The best quote's score (quote_ranking's scale) for "what did X say about Y": tuned with the ranking weights
@@ -25,6 +27,7 @@ MIN_QUOTE_SCORE = 0.35
 MAX_QUOTES = 3
 NAMESAKES_SHOWN = 5
 QUOTE_FOLLOWER_SHARE = 0.8  # further quotes join the answer when they score at least this share of the best
+RERANK_DEPTH = 20  # statements a configured reranker reorders
 
 
 def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> Answer:
@@ -33,8 +36,11 @@ def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> An
     if not ranked or (topic and ranked[0].score < MIN_QUOTE_SCORE):
         return reported_speech(index, request, speaker, topic, quoted_elsewhere=bool(ranked))
     ranked = _once_each(statements(ranked))
+    best = ranked[0].score
+    if topic and index.reranker is not None:
+        ranked = _reranked(index.reranker, request.question.standalone, ranked)
     chosen = ranked[:MAX_QUOTES] if not topic else [ranked[0]] + [
-        r for r in ranked[1:] if r.score >= max(MIN_QUOTE_SCORE, QUOTE_FOLLOWER_SHARE * ranked[0].score)
+        r for r in ranked[1:] if r.score >= max(MIN_QUOTE_SCORE, QUOTE_FOLLOWER_SHARE * best)
     ][: MAX_QUOTES - 1]
     citations = Citations()
     hits = _context_hits(chosen)
@@ -47,6 +53,17 @@ def quote_answer(index: Index, request: Request, speaker: str, topic: str) -> An
         lines.append(f"{_who_said(ranked_quote, previous)}: “{quote.text}” [{number}]")
     lines += _namesakes_note(speaker, ranking.resolution)
     return request.answer("\n".join(lines), citations, hits, "quote")
+
+
+def _reranked(reranker: Reranker, question: str, ranked: Sequence[RankedQuote]) -> list[RankedQuote]:
+    """The statements above the decline threshold, up to RERANK_DEPTH, reordered by the reranker's score of
+    (the question, the statement with the reporter's words around it), the rest after them. The first
+    stage's scores stay: they alone decide a decline and which statements may follow the first."""
+    head = [r for r in ranked[:RERANK_DEPTH] if r.score >= MIN_QUOTE_SCORE]
+    framings = [r.article.text[slice(*framing_span(r.article.text, r.quote.start, r.quote.end))] for r in head]
+    scores = reranker.score(question, framings)
+    order = sorted(range(len(head)), key=lambda i: -scores[i])
+    return [head[i] for i in order] + list(ranked[len(head):])
 
 
 def _once_each(ranked: Sequence[RankedQuote]) -> list[RankedQuote]:

@@ -94,3 +94,41 @@ def test_a_follow_up_keeps_the_speaker_and_shows_how_it_was_read(index: Index) -
     answer = ask(index, "And what did he say about a renewed invasion?", history=[(first.question, first.text)])
     assert answer.text.splitlines()[0] == "(Read as: what did Blinken say about renewed invasion?)"
     assert quoted_lines(answer)[0][1].startswith("If any Russian military forces move across Ukraine’s border")
+
+
+# -- a configured reranker -------------------------------------------------------------------------
+
+
+def test_a_configured_cross_encoder_picks_among_the_statements_that_pass(index: Index, tiny_cross_encoder) -> None:
+    """The reranker (a real, tiny, random CrossEncoder) reorders the statements above the decline threshold
+    by its score of (question, statement in its framing); the first stage still decides the declines."""
+    from sentence_transformers import CrossEncoder
+
+    from qa.answer.quote import MIN_QUOTE_SCORE, RERANK_DEPTH, _once_each
+    from qa.answer.quote_ranking import QuoteSearch, ranked_quotes
+    from qa.answer.statements import statements
+    from qa.embed import CrossEncoderReranker
+    from qa.quotes.framing import framing_span
+
+    model = CrossEncoder(str(tiny_cross_encoder), device="cpu", local_files_only=True)
+    topics = ("Article 5", "Russia", "Ukraine", "diplomacy", "NATO", "a renewed invasion", "the talks")
+    reordered = 0
+    for topic in topics:
+        question = f"what did Blinken say about {topic}?"
+        first_stage = ask(index, question)
+        ranked = _once_each(statements(ranked_quotes(index, QuoteSearch("Blinken", topic)).ranked))
+        passing = [r for r in ranked[:RERANK_DEPTH] if r.score >= MIN_QUOTE_SCORE]
+        index.reranker = CrossEncoderReranker(str(tiny_cross_encoder))
+        try:
+            reranked = ask(index, question)
+        finally:
+            index.reranker = None
+        if not passing:
+            assert reranked.text == first_stage.text  # a decline stays a decline
+            continue
+        framings = [r.article.text[slice(*framing_span(r.article.text, r.quote.start, r.quote.end))]
+                    for r in passing]
+        best = passing[int(model.predict([(question, framing) for framing in framings]).argmax())]
+        assert quoted_lines(reranked)[0][1] == best.quote.text
+        reordered += quoted_lines(first_stage)[0][1] != best.quote.text
+    assert reordered  # the reranker changed some first quotation: the test sees it act
