@@ -1,6 +1,6 @@
 """Draw quotations at random from the RealTime QA archive, for hand-labelling speaker attribution.
 
-    .venv/bin/python bench/quotes/sample.py [--n 300] [--out ~/.cache/article-qa/quotes-sample.jsonl]
+    .venv/bin/python bench/quotes/sample.py [--n 400] [--out ~/.cache/article-qa/quotes-sample.jsonl]
 
 Rule-neutral on purpose: a quotation here is any span between paired quotation marks, found by
 qa.text.find_quotations (mark pairing only, no attribution), one span per paragraph part of a
@@ -111,7 +111,7 @@ def record(rank: int, span: Span, article: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
     by_id = {article["id"]: article for article in articles()}
