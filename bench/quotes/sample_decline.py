@@ -4,9 +4,9 @@
     .venv/bin/python bench/quotes/sample_decline.py --check    # only re-runs the archive checks
 
 off_topic (seed SEED): the candidate speakers are the people (not organisations) named as speakers in
-the first LABELS_DRAWN_FROM rows of attribution_labels.jsonl and in questions.jsonl whose surname occurs,
-as a word, in at most MAX_ARTICLES articles (a commoner surname cannot be checked: any topic would
-co-occur with some namesake). They are
+the first LABELS_DRAWN_FROM rows of attribution_labels.jsonl and the first QUESTIONS_DRAWN_FROM rows of
+questions.jsonl whose surname occurs, as a word, in at most MAX_ARTICLES articles (a commoner surname cannot
+be checked: any topic would co-occur with some namesake). They are
 shuffled; for each, TOPICS are shuffled and the first topic is kept for which no article of the archive
 holding the surname (title or text) holds any of the topic's keywords (word match, case-insensitive).
 That is stricter than "near": the speaker and the topic never share an article, so no quotation of the
@@ -36,9 +36,11 @@ from sample import articles  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SEED = 31337
 MAX_ARTICLES = 40
-# decline.jsonl was drawn when attribution_labels.jsonl held its first 190 rows; later labels (the sample
-# was extended as a longer prefix of the same order) must not change who the candidates are.
+# decline.jsonl was drawn when attribution_labels.jsonl held its first 190 rows and questions.jsonl its first
+# 208; later rows (both draws were extended as longer prefixes of the same order) must not change who the
+# candidates are.
 LABELS_DRAWN_FROM = 190
+QUESTIONS_DRAWN_FROM = 208
 N_OFF_TOPIC = 56
 TEMPLATES = ("What did {who} say about {topic}?", "What has {who} said about {topic}?", "What did {who} say regarding {topic}?")
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -113,7 +115,7 @@ def speakers() -> dict[str, str]:
     found: dict[str, str] = {}
     labels = [json.loads(line) for line in (HERE / "attribution_labels.jsonl").open(encoding="utf-8")]
     questions = [json.loads(line) for line in (HERE / "questions.jsonl").open(encoding="utf-8")]
-    for row in labels[:LABELS_DRAWN_FROM] + questions:
+    for row in labels[:LABELS_DRAWN_FROM] + questions[:QUESTIONS_DRAWN_FROM]:
         if row.get("speaker") and not row.get("org"):
             found.setdefault(row["speaker"], dates[row["article_id"]])
     return found

@@ -1,6 +1,6 @@
 """Draw the quotations that "what did X say about Y?" benchmark questions are written from.
 
-    .venv/bin/python bench/quotes/sample_questions.py draw [--n 420] [--out ~/.cache/article-qa/quotes-questions-candidates.jsonl]
+    .venv/bin/python bench/quotes/sample_questions.py draw [--n 720] [--out ~/.cache/article-qa/quotes-questions-candidates.jsonl]
     .venv/bin/python bench/quotes/sample_questions.py split bench/quotes/questions.jsonl bench/quotes/decline.jsonl
 
 `draw` (seed SEED, different from sample.py's): the quotation spans of sample.py (mark pairing
@@ -15,9 +15,10 @@ question or drops the candidate (no named speaker, not a quotation, role asked b
 article gives none, or that kind already has its quota); the drops are recorded in
 question_drops.jsonl. The candidate file holds article text and lives outside the repository.
 
-`split` rewrites the "split" field of each file, kind by kind: that kind's ids are sorted,
-shuffled with random.Random(f"{SPLIT_SEED}-{kind}") and the first half (rounded up) is dev,
-the rest test.
+`split` rewrites the "split" field of each file, kind by kind and reading batch by reading batch
+(BATCHES: the draw was read as a prefix and later extended, and an extension must not move a
+question already assigned): the ids of one kind in one batch are sorted, shuffled with
+random.Random(f"{SPLIT_SEED}-{kind}{suffix}") and the first half (rounded up) is dev, the rest test.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ SECTIONS = {
 STRATA = ("politics", "business", "sports", "culture", "health", "world", "us")
 FIXTURES = ROOT / "tests" / "fixtures" / "quotes"
 DEFAULT_OUT = Path.home() / ".cache" / "article-qa" / "quotes-questions-candidates.jsonl"
+# Reading batches of the draw, as (first rank, split seed suffix): ranks 0-419 were split together; ranks
+# 420-719 (only their role candidates read) are split on their own. Decline ids ("d…") are all one batch.
+BATCHES = ((0, ""), (420, "-2"))
 
 
 def stratum(url: str) -> str:
@@ -117,14 +121,25 @@ def candidates(by_id: dict[str, dict], n: int) -> list[tuple[Span, str, str]]:
     return [(span, name, kind) for (span, name), kind in zip(chosen, kinds)]
 
 
+def batch_suffix(row_id: str) -> str:
+    rank = int(row_id[1:]) if row_id.startswith("q") else 0
+    return [suffix for first, suffix in BATCHES if rank >= first][-1]
+
+
+def dev_ids(rows: list[dict]) -> set[str]:
+    """The ids the seeded rule puts in dev: per kind and reading batch, the first half (rounded up)."""
+    dev: set[str] = set()
+    for group in sorted({(row["kind"], batch_suffix(row["id"])) for row in rows}):
+        ids = sorted(row["id"] for row in rows if (row["kind"], batch_suffix(row["id"])) == group)
+        random.Random(f"{SPLIT_SEED}-{group[0]}{group[1]}").shuffle(ids)
+        dev.update(ids[: (len(ids) + 1) // 2])
+    return dev
+
+
 def split(paths: list[Path]) -> None:
     for path in paths:
         rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-        dev: set[str] = set()
-        for kind in sorted({row["kind"] for row in rows}):
-            ids = sorted(row["id"] for row in rows if row["kind"] == kind)
-            random.Random(f"{SPLIT_SEED}-{kind}").shuffle(ids)
-            dev.update(ids[: (len(ids) + 1) // 2])
+        dev = dev_ids(rows)
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as out:
             for row in rows:
@@ -138,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     draw_command = commands.add_parser("draw")
-    draw_command.add_argument("--n", type=int, default=420)
+    draw_command.add_argument("--n", type=int, default=720)
     draw_command.add_argument("--out", type=Path, default=DEFAULT_OUT)
     split_command = commands.add_parser("split")
     split_command.add_argument("files", type=Path, nargs="+")

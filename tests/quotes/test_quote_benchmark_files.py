@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -60,7 +61,8 @@ def test_every_attribution_label_is_a_span_of_the_seeded_sample(archive: dict[st
 @pytest.mark.bench_data
 def test_questions_and_drops_cover_the_candidates_in_rank_order(archive: dict[str, dict]) -> None:
     questions = _module("sample_questions")
-    candidates = questions.candidates(archive, 420)
+    candidates = questions.candidates(archive, 720)
+    assert candidates[:420] == questions.candidates(archive, 420)  # an extension keeps the draw's prefix
     used = {int(q["id"][1:]): q for q in _rows("questions.jsonl")}
     dropped = {r["rank"]: r for r in _rows("question_drops.jsonl")}
     assert not used.keys() & dropped.keys()
@@ -70,8 +72,28 @@ def test_questions_and_drops_cover_the_candidates_in_rank_order(archive: dict[st
         assert (question["article_id"], question["start"], question["end"]) == (span.article_id, span.start, span.end)
         assert (question["kind"], question["stratum"]) == (kind, stratum)
         assert question["as_of"] == archive[span.article_id]["published"]
+    for rank, drop in dropped.items():
+        span, _, kind = candidates[rank]
+        assert (drop["article_id"], drop["start"], drop["end"], drop["kind"]) == (span.article_id, span.start, span.end, kind)
+    # Ranks 420-719 were read for role only: every other kind there is dropped unread.
+    assert all(q["kind"] == "role" for rank, q in used.items() if rank >= 420)
     kinds = Counter((q["kind"], q["split"]) for q in used.values())
-    assert all(kinds[(kind, "dev")] == kinds[(kind, "test")] >= 25 for kind in questions.KINDS)
+    assert all(kinds[(kind, "dev")] == kinds[(kind, "test")] == 26 for kind in ("full", "surname", "paraphrase"))
+    assert (kinds[("role", "dev")], kinds[("role", "test")]) == (26 + 25, 26 + 24)
+
+
+def test_splits_are_the_seeded_rule_per_kind_and_reading_batch() -> None:
+    questions = _module("sample_questions")
+    for name in ("questions.jsonl", "decline.jsonl"):
+        rows = _rows(name)
+        assert {r["id"] for r in rows if r["split"] == "dev"} == questions.dev_ids(rows), name
+    # The first batch keeps the split it was given before the draw was extended: its rule alone, per kind.
+    first = [r for r in _rows("questions.jsonl") if int(r["id"][1:]) < 420]
+    assert len(first) == 208
+    for kind in questions.KINDS:
+        ids = sorted(r["id"] for r in first if r["kind"] == kind)
+        random.Random(f"{questions.SPLIT_SEED}-{kind}").shuffle(ids)
+        assert {r["id"] for r in first if r["kind"] == kind and r["split"] == "dev"} == set(ids[:26])
 
 
 @pytest.mark.bench_data
