@@ -221,7 +221,8 @@ class Index:
                 framings = [article.text[slice(*framing_span(article.text, q.start, q.end))]
                             for q in quotes if q.speaker == speaker]
                 near = "\n".join(framings + mentions(article.text, speaker))
-                described.append(Described(speaker, near, f"{article.title}\n{article.text}"))
+                role = " ".join(dict.fromkeys(q.role for q in quotes if q.speaker == speaker and q.role))
+                described.append(Described(speaker, near, f"{article.title}\n{article.text}", role))
         return resolve_by_description(phrase, described) or resolved
 
     def speaker_quotes(self, names: Sequence[str], *, filters: Filters = Filters()) -> SpeakerQuotes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -158,9 +159,14 @@ def role_parts(phrase: str) -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 def role_matches(query: str, role: str) -> bool:
-    """A role named in a question fits a speaker's role; nationality counts only when asked."""
-    query_nations, query_core = role_parts(query)
-    role_nations, role_core = role_parts(role)
+    """A role named in a question fits a speaker's role; nationality counts only when asked. Either may
+    name the office after it ("commissioner of the Food and Drug Administration") or by initials ("FDA
+    commissioner")."""
+    return any(_core_matches(query_form, role_form) for query_form in role_forms(query) for role_form in role_forms(role))
+
+
+def _core_matches(query: tuple[frozenset[str], tuple[str, ...]], role: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+    (query_nations, query_core), (role_nations, role_core) = query, role
     if not query_core or not re.search(rf"(?:^|\s){ROLE_CORE}$", " ".join(query_core)):
         return False
     if query_nations and not query_nations & role_nations:
@@ -168,3 +174,28 @@ def role_matches(query: str, role: str) -> bool:
     width = len(query_core)
     return any(role_core[i:i + width] == query_core and (i == 0 or role_core[i - 1] not in OTHER_OFFICE_WORDS)
                for i in range(len(role_core) - width + 1))
+
+
+# A run of capitalised words, "and"/"of"/"for" allowed inside: the name of an organisation in a role.
+_PROPER_RUN_RE = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|and|for)\s+)?[A-Z][\w'’.-]*)+")
+
+
+@functools.lru_cache(maxsize=1 << 14)  # every role of every candidate row of every role question: roles recur
+def role_forms(phrase: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """``role_parts`` of a role as written, with each organisation it names also by its initials ("Food and
+    Drug Administration": "FDA"), and each of those with an office named before "of" moved to the end
+    ("commissioner of the FDA": "FDA commissioner")."""
+    texts = [phrase]
+    for run in _PROPER_RUN_RE.findall(phrase):
+        words = [word for word in run.split() if word[:1].isupper() and word.casefold() not in NATION_OF]
+        if len(words) >= 2:
+            texts.append(phrase.replace(run, "".join(word[0] for word in words)))
+    forms = []
+    for text in texts:
+        nations, core = role_parts(text)
+        forms.append((nations, core))
+        if "of" in core[1:]:
+            office = core.index("of")
+            if re.fullmatch(rf"(?:.*\s)?{ROLE_CORE}", " ".join(core[:office])):
+                forms.append((nations, core[office + 1:] + core[:office]))
+    return tuple(dict.fromkeys(forms))

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from qa.quotes.lexicon import PLACE_WORDS
+from qa.quotes.lexicon import ABBREVIATIONS, NATION_OF, PLACE_WORDS, ROLE_CORE
 from qa.quotes.people import normalise, role_matches, role_parts
 from qa.quotes.speakers import looks_like_person_name, name_matches, names_a_role
 from qa.text import english_stemmer
@@ -152,7 +152,7 @@ def _regional(query: str, role: str) -> bool:
     """Whether ``role`` carries a place or level of government the query does not ("Texas state")."""
     query_words = set(normalise(query).split())
     _, core = role_parts(role)
-    extra = [w for w in normalise(role).split() if w not in query_words]
+    extra = [w for w in normalise(role).split() if w not in query_words and w not in NATION_OF]  # a nation is no region
     return any(w in _REGIONAL_WORDS or w.strip(",") in _PLACES for w in extra) and bool(core)
 
 
@@ -187,6 +187,7 @@ class Described:
     speaker: str
     near: str  # the framings of their quotes and the sentences that name them
     article: str  # the whole article: words of a description it gives further away count less
+    role: str = ""  # the role the article gives them ("Wolverines coach"), when it gives one
 
 
 _NAME_PARTICLES = {"al", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del",
@@ -211,6 +212,23 @@ def _acronyms(phrase: str) -> dict[str, set[str]]:
     return found
 
 
+# "the Royal Meteorological Society (RMetS)": an article defines the short form it goes on to use.
+_DEFINED_ACRONYM_RE = re.compile(r"([A-Z][\w'’]*(?:\s+(?:(?:of|and|for|the|on)\s+)*[A-Z][\w'’]*)+)\s+\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def _defined_acronyms(text: str, wanted: set[str]) -> dict[str, set[str]]:
+    """The short forms ``text`` defines in parentheses for names made of ``wanted`` words, stemmed as
+    description words are: "chief executive of RMetS" then gives the description's "Royal Meteorological
+    Society" whatever initials the short form has."""
+    found: dict[str, set[str]] = {}
+    for match in _DEFINED_ACRONYM_RE.finditer(text):
+        words = description_words(match.group(1)) & wanted
+        if len(words) >= 2:
+            short = english_stemmer().stemWord(match.group(2).casefold())
+            found[short] = found.get(short, set()) | words
+    return found
+
+
 def description_words(phrase: str) -> set[str]:
     """The words of a description as a question gives it ("the Tampa Bay Lightning coach"), stemmed: the
     question's "who studies great whites" is the article's "who has been studying the region's great whites"."""
@@ -229,11 +247,23 @@ def mentions(text: str, name: str) -> list[str]:
     for start in _whole_word_places(text, last):
         end = start + len(last)
         low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
-        before = max(text.rfind(mark, low, start) for mark in (". ", "\n", "? ", "! "))
+        before = max(_sentence_end_before(text, low, start), *(text.rfind(mark, low, start) for mark in ("\n", "? ", "! ")))
         after = [position for position in (text.find(mark, end, high) for mark in (". ", "\n", "? ", "! "))
                  if position >= 0]
         found.append(text[before + 1 if before >= 0 else low:min(after) + 1 if after else high].strip())
     return found
+
+
+def _sentence_end_before(text: str, low: int, start: int) -> int:
+    """Where the last ". " in ``text[low:start]`` ends a sentence, -1 if none: the full stop of "Dr." or
+    "Gov." before a name ("department Director Dr. Sameer Vohra said") ends none."""
+    position = text.rfind(". ", low, start)
+    while position >= 0:
+        word = text[text.rfind(" ", low, position) + 1:position].casefold().lstrip("(\"“")
+        if word not in ABBREVIATIONS:
+            return position
+        position = text.rfind(". ", low, position)
+    return -1
 
 
 def _whole_word_places(text: str, word: str) -> list[int]:
@@ -258,6 +288,23 @@ def _word_character(character: str) -> bool:
     return character.isalnum() or character == "_"  # what a word character is to re in a str pattern
 
 
+def _office(phrase: str) -> set[str]:
+    """The office a description names ("coach" in "the Carolina Panthers' coach"), as description words;
+    none for a role word inside a proper name ("Massachusetts General Hospital")."""
+    for match in re.finditer(rf"\b{ROLE_CORE}\b", phrase):
+        if not re.match(r"\s+[A-Z]", phrase[match.end():]):
+            return description_words(match.group())
+    return set()
+
+
+def _named_in(phrase: str, speaker: str) -> bool:
+    """Whether a description names ``speaker`` as someone else it relates to ("Peter Meijer's primary
+    challenger", "the judge hearing the lawsuits against Trump"): then it describes another person. A
+    family name that opens a longer proper name ("Hackett Financial Advisors") names a firm, not them."""
+    last = speaker.split()[-1] if speaker.split() else ""
+    return len(last) > 1 and re.search(rf"(?<![\w'’]){re.escape(last)}(?![\w-])(?!\s+[A-Z])", phrase) is not None
+
+
 def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resolution | None:
     """The speaker a description names when no stored role fits it ("the president of the National
     Education Association", "the Carolina Panthers' coach"): among the speakers quoted in the articles a
@@ -271,21 +318,28 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
     acronyms = _acronyms(phrase)
     best: dict[str, float] = {}
     article_words: dict[str, set[str]] = {}
+    defined: dict[str, dict[str, set[str]]] = {}
     for item in described:
         if not item.speaker:
             continue
-        near_words = description_words(item.near)
-        around = wanted & near_words
-        for acronym, words in acronyms.items():
-            if acronym in near_words:  # "NEA president Becky Pringle"
-                around |= wanted & words
         if item.article not in article_words:
             article_words[item.article] = description_words(item.article)
+            defined[item.article] = _defined_acronyms(item.article, wanted)
+        near_words = description_words(item.near)
+        around = wanted & near_words
+        for acronym, words in (acronyms | defined[item.article]).items():
+            if acronym in near_words:  # "NEA president Becky Pringle", "chief executive of RMetS"
+                around |= wanted & words
         elsewhere = (wanted & article_words[item.article]) - around
         share = (len(around) + ELSEWHERE * len(elsewhere)) / len(wanted)
         best[item.speaker] = max(best.get(item.speaker, 0.0), share)
-    fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE]
+    fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE and not _named_in(phrase, speaker)]
     fitting = [speaker for speaker in fitting if looks_like_person_name(speaker)] or fitting
+    # The description's office in a speaker's own role ("the Carolina Panthers' coach" and "coach Ron Rivera")
+    # beats its words merely around them (the team's owner, quoted in the same story).
+    office = _office(phrase)
+    holding = {item.speaker for item in described if office and office <= description_words(item.role)}
+    fitting = [speaker for speaker in fitting if speaker in holding] or fitting
     if not fitting:
         return None
     chosen = max(fitting, key=lambda speaker: best[speaker])  # ties: the earlier search result (dict order)

@@ -53,6 +53,8 @@ def speaker_matches(query_name: str, quote: Quote) -> bool:
 _SAY_VERBS = (r"say|said|tell|told|think|describe|described|comment|respond|responded|react|reacted|"
               r"mean|meant|write|wrote|tweet|tweeted|argue|argued|claim|claimed|warn|warned|explain|"
               r"explained|predict|predicted|add|added|announce|announced|reveal|revealed|"
+              r"advise|advised|recommend|recommended|suggest|suggested|urge|urged|promise|promised|"
+              r"admit|admitted|insist|insisted|acknowledge|acknowledged|concede|conceded|propose|proposed|"
               r"have to say|had to say")
 _SAY_QUESTION_RE = re.compile(
     rf"^(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(?P<speaker>.+?)\s+"

@@ -138,3 +138,53 @@ def test_whole_word_places_are_what_the_look_behind_pattern_finds(text: str, wor
 def test_mentions_cut_the_sentences_naming_the_person() -> None:
     text = "Coach Ron Rivera, the Panthers' coach, spoke. Riveras is another word. Later Rivera_x left.\nRivera won."
     assert mentions(text, "Ron Rivera") == ["Coach Ron Rivera, the Panthers' coach, spoke.", "Rivera won."]
+
+
+def test_a_short_form_the_article_defines_stands_for_the_name() -> None:
+    article = ("The Royal Meteorological Society (RMetS) warns of more heat.\n"
+               "Professor Liz Bentley, chief executive of RMetS, spoke on Tuesday.\n"
+               "“It will become something we see more often,” Bentley said.")
+    described = [Described("Liz Bentley", "\n".join(mentions(article, "Liz Bentley")), article)]
+    assert resolve_by_description("chief executive of the Royal Meteorological Society", described).name \
+        == "Liz Bentley"
+
+
+def test_a_person_the_description_names_is_not_the_one_it_describes() -> None:
+    article = ("Judge Amit Mehta, hearing the January 6 lawsuits against Donald Trump, ruled on Friday.\n"
+               "“The president's words were a call to action,” Mehta wrote.\n"
+               "Donald Trump, who the lawsuits say incited the crowd, said the federal judge was wrong:\n"
+               "“This is a witch hunt,” Trump said of the lawsuits.")
+    described = [Described(name, "\n".join(mentions(article, name)), article)
+                 for name in ("Donald Trump", "Amit Mehta")]
+    assert resolve_by_description("federal judge hearing the January 6 lawsuits against Trump",
+                                  described).name == "Amit Mehta"
+    # a family name opening a longer proper name is a firm's name, not the person's
+    firm = "Shawn Hackett, president of Hackett Financial Advisors, spoke.\n“Buy now,” Hackett said."
+    assert resolve_by_description("president of Hackett Financial Advisors",
+                                  [Described("Shawn Hackett", firm, firm)]).name == "Shawn Hackett"
+
+
+def test_the_office_a_description_names_goes_to_the_speaker_who_holds_it() -> None:
+    article = ("“He will make the Carolina Panthers better,” owner David Tepper said of their coach.\n"
+               "“We have work to do,” said Ron Rivera, the Panthers' coach.")
+    described = [Described("David Tepper", article.splitlines()[0], article, "owner"),
+                 Described("Ron Rivera", article.splitlines()[1], article, "coach")]
+    # both have all the words around them; only Rivera's own role is the office
+    assert resolve_by_description("the Carolina Panthers' coach", described).name == "Ron Rivera"
+
+
+def test_a_mention_s_sentence_runs_past_the_full_stop_of_a_title() -> None:
+    article = ("The agency spoke. “An adult tested positive,” department Director Dr. Sameer Vohra said at a "
+               "briefing. Then it rained.")
+    assert mentions(article, "Sameer Vohra") == [
+        "“An adult tested positive,” department Director Dr. Sameer Vohra said at a briefing."]
+
+
+def test_an_office_named_after_it_or_by_initials_is_the_same_office() -> None:
+    acting = Person("Janet Woodcock", "Acting FDA Commissioner", 3, 3, "2021-05-13", "2022-02-03")
+    califf = Person("Robert Califf", "commissioner of the US Food and Drug Administration", 1, 1,
+                    "2022-05-11", "2022-05-11", 1)
+    # the nation in the role is no region: the national office, named the long way, is still the office
+    assert resolve_speaker("the FDA commissioner", [acting, califf]).name == "Robert Califf"
+    deputy = Person("Jane Roe", "FDA deputy commissioner", 9, 9, "2022-05-11", "2022-05-11", 9)
+    assert resolve_speaker("the FDA commissioner", [deputy, califf]).name == "Robert Califf"

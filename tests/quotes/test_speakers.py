@@ -71,6 +71,9 @@ def test_a_role_matches_every_speaker_with_it_and_a_nationality_narrows_it() -> 
     ("What did Jean-Yves Le Drian have to say about Europe?", ("Jean-Yves Le Drian", "Europe")),
     ("Blinken's comments on Ukraine", ("Blinken", "Ukraine")),
     ("Blinken quotes about Ukraine", ("Blinken", "Ukraine")),
+    # advice, urging and admissions are things said too
+    ("What did the FDA commissioner advise about boosters?", ("FDA commissioner", "boosters")),
+    ("What did Pelosi urge on gun laws?", ("Pelosi", "gun laws")),
     # a description as long as a question gives it, when "what did … say" marks it as the speaker
     ("What did the head of global health at Congo's Institute of National Biomedical Research say about vaccines?",
      ("head of global health at Congo's Institute of National Biomedical Research", "vaccines")),
