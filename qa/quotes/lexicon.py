@@ -51,6 +51,7 @@ ROLE_CORES = (
 # assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
 # holds the office.)
 OTHER_OFFICE_WORDS = {"vice", "deputy", "assistant", "associate", "under", "lieutenant", "lt.", "lt"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}  # of a name, with or without a full stop: "Art Rooney II"
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}
 MALE_ROLE_WORDS = {"spokesman", "congressman", "chairman", "king", "prince"}

@@ -12,6 +12,7 @@ from qa.quotes.lexicon import (
     HONORIFICS,
     MALE_ROLE_WORDS,
     MENTION_RE,
+    NAME_SUFFIXES,
     NATION_OF,
     ORG_WORDS,
     OTHER_OFFICE_WORDS,
@@ -107,7 +108,7 @@ def _is_demonym(word: str) -> bool:
 
 
 def bare_tokens(name: str) -> list[str]:
-    return [t for t in name.split() if t not in {"Jr.", "Sr.", "II", "III", "IV"}]
+    return [t for t in name.split() if t.rstrip(".,").casefold() not in NAME_SUFFIXES]
 
 
 def is_organisation(name: str) -> bool:

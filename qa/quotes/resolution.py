@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from qa.quotes.lexicon import ABBREVIATIONS, NATION_OF, PLACE_WORDS, ROLE_CORE
+from qa.quotes.lexicon import ABBREVIATIONS, NAME_SUFFIXES, NATION_OF, PLACE_WORDS, ROLE_CORE
 from qa.quotes.people import normalise, role_matches, role_parts
 from qa.quotes.speakers import looks_like_person_name, name_matches, names_a_role
 from qa.text import english_stemmer
@@ -32,7 +32,6 @@ _FORMER_RE = re.compile(r"^(?:the\s+)?(?:former|ex-|ex\s|onetime|one-time|retire
 _THEN_RE = re.compile(r"\bthen-\s*", re.IGNORECASE)
 _REGIONAL_WORDS = {"state", "county", "city", "local", "provincial", "regional", "municipal", "district"}
 _PLACES = {place.casefold() for place in PLACE_WORDS}
-_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class _Candidate:
 @functools.lru_cache(maxsize=1 << 16)  # called for every candidate row of every question: names recur
 def person_key(name: str) -> str:
     """What stays of a name across its written forms: no middle initials, suffixes or accents."""
-    tokens = [t for t in normalise(name).split() if t not in _SUFFIXES]
+    tokens = [t for t in normalise(name).split() if t.rstrip(".") not in NAME_SUFFIXES]
     if len(tokens) > 2:
         tokens = [tokens[0]] + [t for t in tokens[1:-1] if not re.fullmatch(r"\w\.?", t)] + [tokens[-1]]
     return " ".join(tokens)
@@ -177,6 +176,7 @@ def _all_names(key: str, rows: Sequence[Person]) -> tuple[str, ...]:
 _FILLER_WORDS = {"the", "a", "an", "of", "in", "at", "for", "and", "who", "that", "s", "former", "then"}
 DESCRIPTION_SHARE = 0.75  # of a description's words the article must give around the speaker
 ELSEWHERE = 0.5  # what a description word counts for when the article has it, but not around the speaker
+_BESIDE = 40  # characters either side of a name that say who they are ("Steelers owner Art Rooney II")
 _WINDOW = 200  # characters either side of a mention: at most the sentence it is in
 
 
@@ -251,6 +251,20 @@ def mentions(text: str, name: str) -> list[str]:
         after = [position for position in (text.find(mark, end, high) for mark in (". ", "\n", "? ", "! "))
                  if position >= 0]
         found.append(text[before + 1 if before >= 0 else low:min(after) + 1 if after else high].strip())
+    return found
+
+
+def _words_beside(text: str, name: str) -> set[str]:
+    """The description words within _BESIDE characters of each place ``text`` names ``name`` (by its last
+    word), in its paragraph: a title before the name, an apposition after it."""
+    last = name.split()[-1] if name.split() else ""
+    found: set[str] = set()
+    for start in _whole_word_places(text, last) if len(last) > 1 else ():
+        end = start + len(last)
+        paragraph_end = text.find("\n", end)
+        low = max(start - _BESIDE, text.rfind("\n", 0, start) + 1)
+        high = min(end + _BESIDE, len(text) if paragraph_end < 0 else paragraph_end)
+        found |= description_words(text[low:high])
     return found
 
 
@@ -342,6 +356,11 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
     fitting = [speaker for speaker in fitting if speaker in holding] or fitting
     if not fitting:
         return None
-    chosen = max(fitting, key=lambda speaker: best[speaker])  # ties: the earlier search result (dict order)
+    top = max(best[speaker] for speaker in fitting)
+    tied = [speaker for speaker in fitting if best[speaker] == top]
+    articles = {item.speaker: item.article for item in reversed(described)}  # the best-ranked article of each
+    # Equal fits: the description nearest the name ("Steelers owner Art Rooney II" against "Browns owner
+    # Jimmy Haslam … the Steelers"); then the earlier search result (dict order).
+    chosen = max(tied, key=lambda speaker: len(wanted & _words_beside(articles[speaker], speaker)))
     others = tuple(speaker for speaker in fitting if speaker != chosen)
     return Resolution(chosen, (chosen,), others, alternatives=tuple((other,) for other in others), described=True)

@@ -138,7 +138,7 @@ def names_a_role(phrase: str) -> bool:
 def looks_like_person_name(phrase: str) -> bool:
     """Whether ``phrase`` reads as a person's name ("Lavrov", "Sergey Lavrov", "Mr. Blinken") rather than
     a place, organisation, acronym or common noun ("Ukraine", "Europe", "NATO", "sanctions")."""
-    tokens = [t for t in phrase.strip(" ?!.,").split() if t not in HONORIFICS]
+    tokens = [t for t in bare_tokens(phrase.strip(" ?!,")) if t not in HONORIFICS]
     if not 1 <= len(tokens) <= 4 or is_organisation(" ".join(tokens)):
         return False
     for token in tokens:

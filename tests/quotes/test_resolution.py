@@ -188,3 +188,14 @@ def test_an_office_named_after_it_or_by_initials_is_the_same_office() -> None:
     assert resolve_speaker("the FDA commissioner", [acting, califf]).name == "Robert Califf"
     deputy = Person("Jane Roe", "FDA deputy commissioner", 9, 9, "2022-05-11", "2022-05-11", 9)
     assert resolve_speaker("the FDA commissioner", [deputy, califf]).name == "Robert Califf"
+
+
+def test_of_equal_fits_the_description_nearest_the_name_wins() -> None:
+    article = ("Browns owner Jimmy Haslam spoke first at the league meeting in New York; the Steelers came next.\n"
+               "“We have work to do,” Haslam said of the league.\n"
+               "Steelers owner Art Rooney II said he understood.\n"
+               "“I understand there is frustration,” Rooney said.")
+    described = [Described(name, "\n".join(mentions(article, name)), article)
+                 for name in ("Jimmy Haslam", "Art Rooney II")]
+    # both have "Steelers" and "owner" in their sentences; only Rooney has them beside his name
+    assert resolve_by_description("the Steelers' owner", described).name == "Art Rooney II"
