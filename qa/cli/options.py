@@ -30,12 +30,16 @@ def filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", help="only this outlet")
     parser.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     parser.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--as-of", help="as on this date (YYYY-MM-DD): nothing published later, recent articles first, and a "
+        "role means whoever held it then"
+    )
 
 
 def filters(args: argparse.Namespace) -> Filters:
     from qa.types import Filters
 
-    return Filters(source=args.source, since=args.since, until=args.until, as_of=getattr(args, "as_of", None))
+    return Filters(source=args.source, since=args.since, until=args.until, as_of=args.as_of)
 
 
 def index_option(parser: argparse.ArgumentParser) -> None:

@@ -15,9 +15,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     filter_options(search)
     mode_option(search)
     search.add_argument(
-        "--as-of", help="search as on this date (YYYY-MM-DD): nothing published later, recent articles first"
-    )
-    search.add_argument(
         "--all-copies", action="store_true",
         help="show each near-copy of a story (the same wire text elsewhere, an update) on its own, not once",
     )

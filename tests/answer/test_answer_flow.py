@@ -58,6 +58,17 @@ def test_cli_ask_prints_the_answer_and_its_sources(sample_index_dir: Path, capsy
     assert data["kind"] == "quote" and any(c["text"].startswith(ARTICLE_5) for c in data["citations"])
 
 
+def test_cli_ask_answers_as_of_a_date(sample_index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    question = "what did the secretary of state say about Article 5?"
+    assert main(["ask", question, "--index", str(sample_index_dir), "--as-of", "2022-01-21", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "quote"
+    # the day before the sample article was published, the articles hold nobody in that role yet
+    assert main(["ask", question, "--index", str(sample_index_dir), "--as-of", "2022-01-20", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "none"
+    assert main(["ask", question, "--index", str(sample_index_dir), "--as-of", "Jan 20"]) == 2
+    assert "as_of: 'Jan 20' is not a date" in capsys.readouterr().err
+
+
 def test_cli_ask_reports_a_missing_index_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "anything?", "--index", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("qa: error:")
