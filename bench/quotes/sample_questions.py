@@ -65,7 +65,7 @@ DEFAULT_OUT = Path.home() / ".cache" / "article-qa" / "quotes-questions-candidat
 # 420-719 (only their role candidates read) are split on their own, and so are ranks 720 on (all four kinds
 # read). Decline ids ("d…") are all one batch.
 BATCHES = ((0, ""), (420, "-2"), (720, "-3"))
-DRAW = 900  # candidates drawn and read (each extension keeps the earlier draw as its prefix)
+DRAW = 956  # candidates drawn and read (each extension keeps the earlier draw as its prefix)
 
 
 def stratum(url: str) -> str:

@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 QUOTES = ROOT / "bench" / "quotes"
 # (dev, test) questions per kind from ranks 720 on, the third reading batch.
-THIRD_BATCH = {"full": (15, 15), "surname": (15, 15), "role": (12, 12), "paraphrase": (15, 15)}
+THIRD_BATCH = {kind: (15, 15) for kind in ("full", "surname", "role", "paraphrase")}
 
 
 def _module(name: str) -> ModuleType:
