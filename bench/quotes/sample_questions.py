@@ -1,6 +1,6 @@
 """Draw the quotations that "what did X say about Y?" benchmark questions are written from.
 
-    .venv/bin/python bench/quotes/sample_questions.py draw [--n 720] [--out ~/.cache/article-qa/quotes-questions-candidates.jsonl]
+    .venv/bin/python bench/quotes/sample_questions.py draw [--n DRAW] [--out ~/.cache/article-qa/quotes-questions-candidates.jsonl]
     .venv/bin/python bench/quotes/sample_questions.py split bench/quotes/questions.jsonl bench/quotes/decline.jsonl
 
 `draw` (seed SEED, different from sample.py's): the quotation spans of sample.py (mark pairing
@@ -62,8 +62,10 @@ STRATA = ("politics", "business", "sports", "culture", "health", "world", "us")
 FIXTURES = ROOT / "tests" / "fixtures" / "quotes"
 DEFAULT_OUT = Path.home() / ".cache" / "article-qa" / "quotes-questions-candidates.jsonl"
 # Reading batches of the draw, as (first rank, split seed suffix): ranks 0-419 were split together; ranks
-# 420-719 (only their role candidates read) are split on their own. Decline ids ("d…") are all one batch.
-BATCHES = ((0, ""), (420, "-2"))
+# 420-719 (only their role candidates read) are split on their own, and so are ranks 720 on (all four kinds
+# read). Decline ids ("d…") are all one batch.
+BATCHES = ((0, ""), (420, "-2"), (720, "-3"))
+DRAW = 956  # candidates drawn and read (each extension keeps the earlier draw as its prefix)
 
 
 def stratum(url: str) -> str:
@@ -153,7 +155,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     draw_command = commands.add_parser("draw")
-    draw_command.add_argument("--n", type=int, default=720)
+    draw_command.add_argument("--n", type=int, default=DRAW)
     draw_command.add_argument("--out", type=Path, default=DEFAULT_OUT)
     split_command = commands.add_parser("split")
     split_command.add_argument("files", type=Path, nargs="+")

@@ -19,6 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 QUOTES = ROOT / "bench" / "quotes"
+# (dev, test) questions per kind from ranks 720 on, the third reading batch.
+THIRD_BATCH = {kind: (15, 15) for kind in ("full", "surname", "role", "paraphrase")}
 
 
 def _module(name: str) -> ModuleType:
@@ -61,8 +63,9 @@ def test_every_attribution_label_is_a_span_of_the_seeded_sample(archive: dict[st
 @pytest.mark.bench_data
 def test_questions_and_drops_cover_the_candidates_in_rank_order(archive: dict[str, dict]) -> None:
     questions = _module("sample_questions")
-    candidates = questions.candidates(archive, 720)
-    assert candidates[:420] == questions.candidates(archive, 420)  # an extension keeps the draw's prefix
+    candidates = questions.candidates(archive, questions.DRAW)
+    for prefix in (420, 720):  # each extension keeps the earlier draw as its prefix
+        assert candidates[:prefix] == questions.candidates(archive, prefix)
     used = {int(q["id"][1:]): q for q in _rows("questions.jsonl")}
     dropped = {r["rank"]: r for r in _rows("question_drops.jsonl")}
     assert not used.keys() & dropped.keys()
@@ -76,10 +79,12 @@ def test_questions_and_drops_cover_the_candidates_in_rank_order(archive: dict[st
         span, _, kind = candidates[rank]
         assert (drop["article_id"], drop["start"], drop["end"], drop["kind"]) == (span.article_id, span.start, span.end, kind)
     # Ranks 420-719 were read for role only: every other kind there is dropped unread.
-    assert all(q["kind"] == "role" for rank, q in used.items() if rank >= 420)
-    kinds = Counter((q["kind"], q["split"]) for q in used.values())
-    assert all(kinds[(kind, "dev")] == kinds[(kind, "test")] == 26 for kind in ("full", "surname", "paraphrase"))
-    assert (kinds[("role", "dev")], kinds[("role", "test")]) == (26 + 25, 26 + 24)
+    assert all(q["kind"] == "role" for rank, q in used.items() if 420 <= rank < 720)
+    batches = Counter((questions.batch_suffix(q["id"]), q["kind"], q["split"]) for q in used.values())
+    assert all(batches[("", kind, split)] == 26 for kind in questions.KINDS for split in ("dev", "test"))
+    assert (batches[("-2", "role", "dev")], batches[("-2", "role", "test")]) == (25, 24)
+    third = {kind: (batches[("-3", kind, "dev")], batches[("-3", kind, "test")]) for kind in questions.KINDS}
+    assert third == THIRD_BATCH
 
 
 def test_splits_are_the_seeded_rule_per_kind_and_reading_batch() -> None:
