@@ -71,7 +71,9 @@ _NATIONS = (
 NATION_OF = {alias: names[0] for names in _NATIONS for alias in names}
 # Roles stored as the article abbreviates them ("Sen. Mitt Romney" → role "Sen."), and what they stand for.
 ROLE_ABBREVIATIONS = {"sen.": "senator", "rep.": "representative", "gov.": "governor",
-                      "gen.": "general", "prof.": "professor", "col.": "colonel", "capt.": "captain"}
+                      "gen.": "general", "prof.": "professor", "col.": "colonel", "capt.": "captain",
+                      # one office, written several ways: "the White House Covid-19 response coordinator"
+                      "covid-19": "covid", "covid19": "covid", "coronavirus": "covid"}
 
 # Capitalised words that cannot be part of a person's name.
 NOT_NAME_WORDS = (

@@ -185,7 +185,7 @@ _PROPER_RUN_RE = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|and|for)\s+)?[A-Z][
 def role_forms(phrase: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
     """``role_parts`` of a role as written, with each organisation it names also by its initials ("Food and
     Drug Administration": "FDA"), and each of those with an office named before "of" moved to the end
-    ("commissioner of the FDA": "FDA commissioner")."""
+    ("commissioner of the FDA": "FDA commissioner", "US attorney for Manhattan": "Manhattan US attorney")."""
     texts = [phrase]
     for run in _PROPER_RUN_RE.findall(phrase):
         words = [word for word in run.split() if word[:1].isupper() and word.casefold() not in NATION_OF]
@@ -195,8 +195,7 @@ def role_forms(phrase: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...
     for text in texts:
         nations, core = role_parts(text)
         forms.append((nations, core))
-        if "of" in core[1:]:
-            office = core.index("of")
-            if re.fullmatch(rf"(?:.*\s)?{ROLE_CORE}", " ".join(core[:office])):
-                forms.append((nations, core[office + 1:] + core[:office]))
+        linked = [position for position, word in enumerate(core) if word in ("of", "for") and position]
+        if linked and re.fullmatch(rf"(?:.*\s)?{ROLE_CORE}", " ".join(core[:linked[0]])):
+            forms.append((nations, core[linked[0] + 1:] + core[:linked[0]]))
     return tuple(dict.fromkeys(forms))

@@ -18,7 +18,7 @@ from qa.quotes.lexicon import (
     ROLE_CORES,
     UPPER,
 )
-from qa.quotes.people import bare_tokens, is_organisation, normalise, role_matches, role_parts
+from qa.quotes.people import bare_tokens, is_organisation, normalise, role_forms, role_matches, role_parts
 
 if TYPE_CHECKING:
     from qa.types import Quote
@@ -130,9 +130,9 @@ def names_a_document(phrase: str) -> bool:
 
 
 def names_a_role(phrase: str) -> bool:
-    """Whether ``phrase`` is a role a question can name a speaker by: "the secretary of state"."""
-    _, core = role_parts(phrase)
-    return bool(core) and bool(re.fullmatch(rf"(?:.*\s)?{ROLE_CORE}", " ".join(core)))
+    """Whether ``phrase`` is a role a question can name a speaker by: "the secretary of state", "the US
+    attorney for Manhattan"."""
+    return any(core and re.fullmatch(rf"(?:.*\s)?{ROLE_CORE}", " ".join(core)) for _, core in role_forms(phrase))
 
 
 def looks_like_person_name(phrase: str) -> bool:

@@ -199,3 +199,12 @@ def test_of_equal_fits_the_description_nearest_the_name_wins() -> None:
                  for name in ("Jimmy Haslam", "Art Rooney II")]
     # both have "Steelers" and "owner" in their sentences; only Rooney has them beside his name
     assert resolve_by_description("the Steelers' owner", described).name == "Art Rooney II"
+
+
+def test_one_office_written_several_ways_is_one_office() -> None:
+    zients = Person("Jeff Zients", "White House Covid-19 response coordinator", 9, 9, "2021-09-20", "2022-02-09")
+    jha = Person("Ashish Jha", "White House coronavirus response coordinator", 5, 5, "2022-06-03", "2022-07-23", 4)
+    assert resolve_speaker("the White House Covid-19 response coordinator", [zients, jha]).name == "Ashish Jha"
+    bharara = Person("Preet Bharara", "former Manhattan U.S. Attorney", 1, 2, "2021-08-11", "2021-08-11", 1)
+    assert resolve_speaker("the former US attorney for Manhattan", [bharara]).name == "Preet Bharara"
+
