@@ -95,7 +95,25 @@ def resolve_speaker(phrase: str, people: Sequence[Person]) -> Resolution | None:
     question's date), or None when it fits no one."""
     if names_a_role(phrase) and not looks_like_person_name(phrase):
         return _by_role(phrase, people)
-    return _by_name(phrase, people)
+    return _by_title(phrase, people) or _by_name(phrase, people)
+
+
+_TITLED_RE = re.compile(rf"^(?:the\s+)?(?P<title>{ROLE_CORE})\s+(?P<name>[A-Z].*)$")
+
+
+def _by_title(phrase: str, rows: Sequence[Person]) -> Resolution | None:
+    """"Pope Francis", "Prince Harry", "Queen Elizabeth": of the people with that name, one the articles give
+    that title, before a better-known namesake without it ("Harry Styles", "Elizabeth Warren"); failing
+    that, one named so in full or by family name, never someone whose first name it merely is."""
+    match = _TITLED_RE.match(phrase.strip())
+    if not match or not looks_like_person_name(match.group("name")):
+        return None
+    name, title = match.group("name"), match.group("title")
+    titled = [person for person in rows
+              if person.role and name_matches(name, person.name) and role_matches(title, person.role)]
+    key = person_key(name)
+    named = [person for person in rows if person_key(person.name) == key or person_key(person.name).endswith(" " + key)]
+    return _by_name(name, titled or named) if titled or named else None
 
 
 def _by_name(phrase: str, rows: Sequence[Person]) -> Resolution | None:

@@ -208,3 +208,15 @@ def test_one_office_written_several_ways_is_one_office() -> None:
     bharara = Person("Preet Bharara", "former Manhattan U.S. Attorney", 1, 2, "2021-08-11", "2021-08-11", 1)
     assert resolve_speaker("the former US attorney for Manhattan", [bharara]).name == "Preet Bharara"
 
+
+
+def test_a_title_before_a_name_picks_the_namesake_who_holds_it() -> None:
+    people = [Person("Harry Styles", "", 40, 30, "2022-01-01", "2022-06-01"),
+              Person("Harry", "Prince", 3, 3, "2022-05-01", "2022-06-01"),
+              Person("Elizabeth Warren", "Sen.", 50, 40, "2022-01-01", "2022-06-01"),
+              Person("Elizabeth", "", 2, 2, "2022-05-01", "2022-05-01")]
+    assert resolve_speaker("Prince Harry", people).name == "Harry"
+    assert resolve_speaker("Senator Warren", people).name == "Elizabeth Warren"
+    # no Elizabeth holds the title in these articles: still never someone whose first name it merely is
+    assert resolve_speaker("Queen Elizabeth", people).name == "Elizabeth"
+    assert resolve_speaker("Harry", people).name == "Harry Styles"  # no title asked: the most quoted
