@@ -344,11 +344,12 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
 
 def _is_title(text: str) -> bool:
     """A title in quotation marks, not anyone's words: “I Lived to Tell It All,” “He Stopped Loving Her Today.”
-    Every word of four letters or more is capitalised, and it is short."""
+    It begins with a capital, every word of four letters or more is capitalised, and it is short: not “the end
+    of August”."""
     words = WORD_RE.findall(text)
     long_words = [w for w in words if len(w) >= 4]
     return 2 <= len(words) <= _TITLE_WORDS and bool(long_words) and all(w[0].isupper() for w in long_words) \
-        and not text.isupper()
+        and not text.isupper() and not text[:1].islower()
 
 
 def _word_count(text: str) -> int:

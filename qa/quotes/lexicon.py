@@ -46,6 +46,7 @@ ROLE_CORES = (
     "chef", "artist", "musician", "comedian", "filmmaker", "journalist", "historian", "boss", "chief",
     "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
     "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
+    "director-general", "director general", "trooper", "sergeant", "sgt.", "pollster",
 )
 # A word that makes a role another office: "the president" is not the vice president, "the coach" not an
 # assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
@@ -70,7 +71,8 @@ _NATIONS = (
 NATION_OF = {alias: names[0] for names in _NATIONS for alias in names}
 # Roles stored as the article abbreviates them ("Sen. Mitt Romney" → role "Sen."), and what they stand for.
 ROLE_ABBREVIATIONS = {"sen.": "senator", "rep.": "representative", "gov.": "governor",
-                      "gen.": "general", "prof.": "professor", "col.": "colonel", "capt.": "captain"}
+                      "gen.": "general", "prof.": "professor", "col.": "colonel", "capt.": "captain",
+                      "sgt.": "sergeant"}
 
 # Capitalised words that cannot be part of a person's name.
 NOT_NAME_WORDS = (
@@ -99,7 +101,7 @@ ORG_WORDS = set(
     "Valley River Lake Mountains Sea Ocean Coast Beach Stadium Arena Tower Bridge Building Watch "
     "Register Review Magazine Capitol Assembly Cabinet Embassy Reserve Fed Control Prevention Care "
     "International National Global Federal Royal Speedway Raceway Hurricane Cyclone Typhoon Storm "
-    "Tropical Program Programme Project Initiative Conservancy Society Academy".split()
+    "Tropical Program Programme Project Initiative Conservancy Society Academy Patrol".split()
 )
 # First words of multi-word place or group names ("New York", "Western European").
 PLACE_FIRST_WORDS = set(

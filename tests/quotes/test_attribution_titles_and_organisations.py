@@ -1,0 +1,33 @@
+"""Attribution rules for patterns of English news writing (extractor 6): what stands before a name and is
+no part of it (ages, ranks, descriptions), short forms of a name given earlier, and organisations that
+speak through an unnamed spokesperson, a blog or an office. Every sentence here is made up for the test."""
+
+from __future__ import annotations
+
+from qa.quotes import find_quotes
+from qa.types import Article
+
+
+def speaker_of(text: str, prefix: str) -> str:
+    quotes = find_quotes(Article(id="t", text=text))
+    found = [q for q in quotes if q.text.startswith(prefix)]
+    assert len(found) == 1, [q.text[:30] for q in quotes]
+    return found[0].speaker
+
+
+def test_a_lower_case_fragment_is_no_title() -> None:
+    text = "Mayor Ann Kessel said on Monday that “the end of March” is her deadline for the new budget."
+    assert speaker_of(text, "the end of March") == "Ann Kessel"
+
+
+def test_an_age_and_a_nationality_before_a_name_are_no_part_of_it() -> None:
+    text = ("Twenty-year-old Brazilian Marta Quell beat the top seed on Sunday.\n\n"
+            "Quell says, “I knew I could beat anyone who stands across the net from me.”")
+    assert speaker_of(text, "I knew") == "Marta Quell"
+
+
+def test_a_rank_before_a_name_is_no_part_of_it() -> None:
+    text = ("“Drivers all leave at the same time on Sunday,” Ohio Highway Patrol Trooper Dale Brenn said. "
+            "“Leave later,” said WHO Director-General Amina Tessu.")
+    assert speaker_of(text, "Drivers all") == "Dale Brenn"
+    assert speaker_of(text, "Leave later") == "Amina Tessu"
