@@ -334,6 +334,10 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
         region_start = start
         if verb.start() >= after_quote:  # "…”, President Volodymyr Zelensky told": the words since the quote
             region_start = max(after_quote, reader.text.rfind(",", after_quote, verb.start()) + 1)
+            if not reader.text[region_start:verb.start()].strip():  # "…” with the joke, said engineer Jo Doe."
+                parsed = reader.parse_subject(verb.end(), reader.sentence_end(verb.start()), whole=False)
+                if parsed and parsed[0].is_person and parsed[0].name:
+                    return parsed[0]
         speaker = reader.subject_before_verb(region_start, verb.start())
         if speaker is not None and speaker.is_person and speaker.name:
             return speaker

@@ -38,6 +38,11 @@ _DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Ma
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
+# "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
+# music": words that describe the person named right after them
+_TITLE_WORDS_RE = re.compile(r"(?:[\w’'&.-]+,?[ ]+)+")
+_NOT_TITLE_WORDS = (_NOT_DESCRIPTORS - {"of", "and", "senior", "top"}) | {"he", "she", "it", "they", "we", "i", "is", "was", "are",
+                                                       "were", "has", "had", "have", "will", "would", "not"}
 
 
 class ArticleReader(ArticleSubjects):
@@ -72,6 +77,10 @@ class ArticleReader(ArticleSubjects):
         if name_start not in self.mention_at:  # "D.C. Councilmember Mary Cheh", not "B.J. Thurlby"
             name_start += len(re.match(r"(?:(?:[A-Z]\.){2,3}[ ])?", self.text[name_start:limit]).group())
         mention = self.mention_at.get(name_start)
+        if not mention or re.match(r"[ ]+[a-z]", self.text[mention.end:limit]):
+            titled = self._titled_person(name_start, limit, whole)
+            if titled:
+                return titled
         described = None if mention else _DESCRIPTOR_RE.match(self.text, name_start, limit)
         descriptor_words = described.group().lower().replace(" and ", " ").split() if described else []
         if described and not set(descriptor_words) & _NOT_DESCRIPTORS:
@@ -118,6 +127,23 @@ class ArticleReader(ArticleSubjects):
                 return self.speaker_for(named), limit
         if self._looks_generic(phrase):
             return self._organisation_in(start, start + len(phrase)), start + len(phrase)
+        return None
+
+    def _titled_person(self, start: int, limit: int, whole: bool) -> tuple[Speaker, int] | None:
+        """"said London engineer Matt Stockdale", "Billboard senior director of music Jason Lipshutz told":
+        the first person named by two names or more after words that describe them, where the subject ends."""
+        for mention in self.mentions_between(start + 1, min(limit, start + 120)):
+            speaker = self.speaker_for(mention)
+            if not speaker.is_person or len(speaker.name.split()) < 2:
+                continue
+            words = self.text[start:mention.start]
+            # not "Blinken and Lavrov said", not "the wife of John Doe"
+            if not _TITLE_WORDS_RE.fullmatch(words) or (words.split()[-1] in ("and", "&", "of") and not mention.role) \
+                    or {w.strip(",").lower() for w in words.split()} & _NOT_TITLE_WORDS:
+                return None
+            after = self.text[mention.end:limit]
+            ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)", after)
+            return (speaker, mention.end) if ends else None
         return None
 
     def _person_with_role(self, role_phrase: str) -> Speaker:

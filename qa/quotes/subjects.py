@@ -64,7 +64,9 @@ class ArticleSubjects(ArticleLayout):
 
     def _register_people(self, title: str) -> People:
         people = People()
-        candidates = [(m, m.role or self._appositive_role(m)) for m in self.mentions]
+        # "the Billboard Hot 100": a name followed by a number is no person's
+        candidates = [(m, m.role or self._appositive_role(m)) for m in self.mentions
+                      if not re.match(r"[ ]\d", self.text[m.end:m.end + 2])]
         candidates += [(m, m.role) for m in find_mentions(title)]
         full_names = [(m, role) for m, role in candidates
                       if len(bare_tokens(m.name)) > 1 and not is_organisation(m.name)]

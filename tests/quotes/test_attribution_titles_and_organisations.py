@@ -31,3 +31,23 @@ def test_a_rank_before_a_name_is_no_part_of_it() -> None:
             "“Leave later,” said WHO Director-General Amina Tessu.")
     assert speaker_of(text, "Drivers all") == "Dale Brenn"
     assert speaker_of(text, "Leave later") == "Amina Tessu"
+
+
+def test_words_describing_a_person_before_their_name() -> None:
+    text = ("“Nobody wants to wait in line for hours,” said Tampa engineer Jon Vokes. "
+            "“We are busier than ever,” said Harbor Lights founder, president and artistic director Mae Orr. "
+            "“Tickets sold out in a day,” Broadway Weekly senior editor of theater Lin Pace told the paper.")
+    assert speaker_of(text, "Nobody wants") == "Jon Vokes"
+    assert speaker_of(text, "We are busier") == "Mae Orr"
+    assert speaker_of(text, "Tickets sold") == "Lin Pace"
+
+
+def test_a_name_followed_by_a_number_is_no_person() -> None:
+    text = ("The song spent ten weeks on the Billboard Hot 100 chart.\n\n"
+            "“It has a hook that sticks,” Billboard critic Ana Ruel said. “A real summer song,” she added.")
+    assert speaker_of(text, "A real summer") == "Ana Ruel"
+
+
+def test_a_fragment_then_the_speaker_after_the_verb() -> None:
+    text = "“I quite like a good prank, so I have no problem” with the joke, said Leeds student Pat Crane."
+    assert speaker_of(text, "I quite like") == "Pat Crane"
