@@ -40,6 +40,10 @@ _BARE_ATTRIBUTION_RE = re.compile(
 _PASSIVE_AGENT_RE = re.compile(
     r"\b(?:described|called|characteri[sz]ed|label+ed|branded|dubbed|hailed|quoted)[ ]+by[ ]+"
     r"(?P<agent>[^,;:“”\"]{2,60}?)[ ]+as[ ]*$")
+# Right after a quote, "states" and "notes" are verbs ("“…,” a FEMA blog post states."), as elsewhere they are
+# not always ("member states", "the notes").
+_AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
+_SPOKESPERSON_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
 _PLUG_RE = re.compile(r"(?i)\bsign up\b|\bnewsletter\b|\bsubscribe\b")
 _ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
 
@@ -107,7 +111,7 @@ def _attribute_after(reader: ArticleReader, quote: RawQuote) -> _Attribution | N
     if according or inverted:
         parsed = reader.parse_subject((according or inverted).end(), limit, whole=False)
         return _Attribution(parsed[0], True) if parsed else None
-    verb = SPEECH_VERB_RE.search(reader.text, body, min(limit, body + 160))
+    verb = _AFTER_QUOTE_VERB_RE.search(reader.text, body, min(limit, body + 160))
     if not verb:
         return None
     phrase = reader.text[body:verb.start()]
@@ -339,7 +343,9 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
                 if parsed and parsed[0].is_person and parsed[0].name:
                     return parsed[0]
         speaker = reader.subject_before_verb(region_start, verb.start())
-        if speaker is not None and speaker.is_person and speaker.name:
+        # a person, or an organisation through its spokesperson: "a spokesperson for Novartis said it cannot “…”"
+        if speaker is not None and speaker.name and (
+                speaker.is_person or _SPOKESPERSON_RE.search(reader.text, region_start, verb.start())):
             return speaker
     # No speech verb: the sentence's one person, as its subject, worked the words in ("Hinds thanked jurors
     # for “dutifully navigating …”", "Clark minced no words, “You have to be concerned …”").

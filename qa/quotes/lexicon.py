@@ -225,6 +225,10 @@ DEFINITE_DESCRIPTION_RE = re.compile(
     rf"[Tt]he[ ]+(?:\d+-year-old|(?:{_alternation([n.title() for n in NATION_OF if n.isalpha()])}|"
     rf"(?!{_alternation(sorted(ORG_WORDS))}\b){UPPER}{LOWER}+(?:an|ese)|Democrat|Republican)\b)"
     rf"{_SUBJECT_ENDS}")
+# An organisation referred to as "it" would be: "the company said", "said the agency in a statement".
+ORGANISATION_DESCRIPTION_RE = re.compile(
+    r"[Tt]he[ ]+(?:company|firm|agency|retailer|airline|automaker|network|organi[sz]ation)"
+    rf"{_SUBJECT_ENDS}")
 # An organisation by its initials, where a subject ends: "the FDA said", "said the CDC in a statement".
 ACRONYM_RE = re.compile(rf"(?:[Tt]he[ ]+)?([A-Z][A-Z&]{{1,5}})(?![\w’'&-]|\.\w){_SUBJECT_ENDS}")
 # What a "what did X say about Y" question can ask of a text rather than a person: "what did the IPCC report

@@ -18,6 +18,8 @@ from qa.quotes.lexicon import (
     GENERIC_NOUNS,
     JOINT_SUBJECT_RE,
     NATION_OF,
+    ORGANISATION_DESCRIPTION_RE,
+    PLACE_WORDS,
     POSSESSIVE_RE,
     PREPOSITIONS,
     PRONOUN_RE,
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 _DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Matthew Shay"
     r"(?:[A-Z][A-Z&]{1,5}[ ])?(?:[a-z][a-z’'-]+[ ]){1,3}(?:and[ ](?:[a-z][a-z’'-]+[ ]|[A-Z]{2,5}[ ]){1,3})?(?=[A-Z])")
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
+# Who speaks for an organisation without being named: its words are the organisation's.
+_VOICE_RE = re.compile(r"\b(?:spokes(?:person|man|woman|people)|representative|blog|website|statement)\b")
+_ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
 # "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
@@ -72,6 +77,9 @@ class ArticleReader(ArticleSubjects):
         description = DEFINITE_DESCRIPTION_RE.match(rest)  # "the 24-year-old said", "said the Kenyan"
         if description:
             return self.resolve_pronoun("", start), start + description.end()
+        organisation = ORGANISATION_DESCRIPTION_RE.match(rest)  # "the company said"
+        if organisation and self._names_organisation(self.resolve_pronoun("it", start).name):
+            return self.resolve_pronoun("it", start), start + organisation.end()
         article = re.match(r"[Tt]he\s+", rest)
         name_start = start + (article.end() if article else 0)
         if name_start not in self.mention_at:  # "D.C. Councilmember Mary Cheh", not "B.J. Thurlby"
@@ -146,6 +154,12 @@ class ArticleReader(ArticleSubjects):
             return (speaker, mention.end) if ends else None
         return None
 
+    def _names_organisation(self, name: str) -> bool:
+        """Whether a name that is no person's reads as an organisation's: not a place ("Missouri"), and
+        capitalised somewhere other than at a sentence's start ("Meet the 2019 Jaguar")."""
+        return bool(name) and name not in PLACE_WORDS and (is_organisation(name) or any(
+            m.name == name and self.sentence_start(m.start) != m.start for m in self.mentions))
+
     def _person_with_role(self, role_phrase: str) -> Speaker:
         """"the secretary of state" → the one person the article gives that role, else nobody."""
         name = self.people.with_role(role_phrase)
@@ -164,10 +178,25 @@ class ArticleReader(ArticleSubjects):
         return words[0] in DETERMINERS or any(w in GENERIC_NOUNS for w in words)
 
     def _organisation_in(self, start: int, end: int) -> Speaker:
-        """"a State Department spokesperson" → State Department; persons inside never speak here."""
+        """"a State Department spokesperson" → State Department; persons inside never speak here. A name that
+        is no known organisation's speaks only through its voice: "a spokesperson for Novartis", "a KFC
+        spokesperson", "a FEMA blog post"."""
         for mention in self.mentions_between(start, end):
             if is_organisation(mention.name):
                 return Speaker(mention.name)
+        voice = _VOICE_RE.search(self.text, start, end)
+        if not voice:
+            return NOBODY
+        names = [(m.start, m.end, m.name) for m in self.mentions_between(start, end)
+                 if not self.speaker_for(m).is_person]
+        names += [(start + a.start(), start + a.end(), a.group()) for a in _ACRONYM_WORD_RE.finditer(self.text[start:end])
+                  if a.group().lower() not in NATION_OF]
+        for name_start, name_end, name in sorted(names):
+            before = name_start > start and name_end <= voice.start()  # "a KFC spokesperson"
+            after = re.fullmatch(r"\s+(?:for|from|of)\s+(?:the\s+)?", self.text[voice.end():name_start]) \
+                and not self.text[name_end:end].strip()  # "a spokesperson for Novartis"
+            if before or after:
+                return Speaker(name)
         return NOBODY
 
     def sole_subject(self, start: int, end: int) -> Speaker | None:

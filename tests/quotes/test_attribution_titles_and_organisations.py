@@ -51,3 +51,33 @@ def test_a_name_followed_by_a_number_is_no_person() -> None:
 def test_a_fragment_then_the_speaker_after_the_verb() -> None:
     text = "“I quite like a good prank, so I have no problem” with the joke, said Leeds student Pat Crane."
     assert speaker_of(text, "I quite like") == "Pat Crane"
+
+
+def test_an_unnamed_spokesperson_speaks_for_the_company_named_with_them() -> None:
+    text = ("“Our stores will reopen on Monday,” a Hollis spokesperson said. "
+            "“No customer data was lost,” a spokesperson for Trevanta said. "
+            "“The recall is voluntary,” an RTX spokesperson told the paper. "
+            "“We are ready to help,” a spokesperson for Governor Ana Ruiz said.")
+    assert speaker_of(text, "Our stores") == "Hollis"
+    assert speaker_of(text, "No customer") == "Trevanta"
+    assert speaker_of(text, "The recall") == "RTX"
+    assert speaker_of(text, "We are ready") == ""
+
+
+def test_a_blog_post_states() -> None:
+    text = ("“Open restaurants tell us how fast a town recovers,” a FEMA blog post states. "
+            "“The sooner they reopen, the sooner the local economy comes back.”")
+    assert speaker_of(text, "Open restaurants") == "FEMA"
+    assert speaker_of(text, "The sooner") == "FEMA"
+
+
+def test_the_company_is_the_organisation_named_before() -> None:
+    text = ("On Monday, Streamwell raised its prices again. It has 200 million subscribers.\n\n"
+            "“We change prices from time to time as we invest in new shows,” the company said in a statement.")
+    assert speaker_of(text, "We change") == "Streamwell"
+
+
+def test_a_fragment_in_a_spokespersons_words() -> None:
+    text = ("In a statement, a spokesperson for Trevanta said in general its process does not use the solvent "
+            "but it cannot fully “exclude the possibility that traces were present in other suppliers’ materials.”")
+    assert speaker_of(text, "exclude the") == "Trevanta"
