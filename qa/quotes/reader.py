@@ -40,6 +40,7 @@ _DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Ma
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
 # Who speaks for an organisation without being named: its words are the organisation's.
 _VOICE_RE = re.compile(r"\b(?:spokes(?:person|man|woman|people)|representative|blog|website|statement)\b")
+_OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
 _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
@@ -102,6 +103,9 @@ class ArticleReader(ArticleSubjects):
         owned = owner and self.mention_at.get(owner.end() + 1)
         if owned and self.speaker_for(owned).is_person:  # "Technomic’s Robert Byrne": the owner's person
             mention = owned
+        office = owner and _OFFICE_RE.match(self.text, owner.end(), limit)
+        if office and self.speaker_for(mention).is_person:  # "Beshear’s office said": no one person's words
+            return Speaker(f"{self.speaker_for(mention).name}'s {office.group(1)}"), office.end()
         first_word = rest.split()[0].lower()
         # "spokesperson Zhao Lijian said": a generic noun that is the named person's role is no generic subject
         named_role = bool(mention and mention.role and first_word in mention.role.lower().split())

@@ -81,3 +81,9 @@ def test_a_fragment_in_a_spokespersons_words() -> None:
     text = ("In a statement, a spokesperson for Trevanta said in general its process does not use the solvent "
             "but it cannot fully “exclude the possibility that traces were present in other suppliers’ materials.”")
     assert speaker_of(text, "exclude the") == "Trevanta"
+
+
+def test_a_persons_office_is_no_person() -> None:
+    text = ("Governor Lia Moss closed the schools on Monday. In response, Moss’s office said Hale “should stop "
+            "playing politics and help people understand the virus.”")
+    assert speaker_of(text, "should stop") == "Lia Moss's office"
