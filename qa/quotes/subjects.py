@@ -39,6 +39,7 @@ class _Event:
     speaker: Speaker
 
 
+_PARENTHETICAL_SPEAKER_RE = re.compile(rf",[ ]+(?:he|she|they)(?:[ ]+{FILLER})*[ ]+{SPEECH_VERB_RE.pattern}")
 _SPEAKS_RE = re.compile(rf"(?:,[^,]{{1,80}},)?(?:\s+{FILLER})*\s+{SPEECH_VERB_RE.pattern}")
 
 
@@ -50,7 +51,9 @@ class ArticleSubjects(ArticleLayout):
         self.people = self._register_people(article.title)
         self.events: list[_Event] = []
         for mention in self.mentions:
-            if not self.inside_quote(mention.start) and self.is_subject_position(mention):
+            # "President Joe Biden, she said in a statement, is not a close contact": "she" is someone else
+            if not self.inside_quote(mention.start) and self.is_subject_position(mention) \
+                    and not _PARENTHETICAL_SPEAKER_RE.match(self.text, mention.end):
                 self.add_event(mention.start, self.speaker_for(mention))
 
     # -- people -------------------------------------------------------------------------------

@@ -87,3 +87,10 @@ def test_a_persons_office_is_no_person() -> None:
     text = ("Governor Lia Moss closed the schools on Monday. In response, Moss’s office said Hale “should stop "
             "playing politics and help people understand the virus.”")
     assert speaker_of(text, "should stop") == "Lia Moss's office"
+
+
+def test_a_name_before_a_parenthetical_she_said_is_not_who_she_is() -> None:
+    text = ("Press secretary Dana Kolb has tested positive for the flu. Governor Tim Arlo, she said in a "
+            "statement, is not a close contact.\n\n"
+            "“I last saw the governor on Monday, and we both wore masks the whole time,” she said in a tweet.")
+    assert speaker_of(text, "I last saw") == "Dana Kolb"
