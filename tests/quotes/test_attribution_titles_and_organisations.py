@@ -94,3 +94,10 @@ def test_a_name_before_a_parenthetical_she_said_is_not_who_she_is() -> None:
             "statement, is not a close contact.\n\n"
             "“I last saw the governor on Monday, and we both wore masks the whole time,” she said in a tweet.")
     assert speaker_of(text, "I last saw") == "Dana Kolb"
+
+
+def test_a_family_name_is_the_one_person_so_named_before_it() -> None:
+    text = ("Dara Okoye won her semifinal on Friday.\n\n"
+            "“I always find a way on this court,” Okoye said after the match.\n\n"
+            "Her father, Femi Okoye, taught her the game on public courts.")
+    assert speaker_of(text, "I always find") == "Dara Okoye"
