@@ -47,8 +47,8 @@ _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says"
 # "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
 # music": words that describe the person named right after them
 _TITLE_WORDS_RE = re.compile(r"(?:[\w’'&.-]+,?[ ]+)+")
-_NOT_TITLE_WORDS = (_NOT_DESCRIPTORS - {"of", "and", "senior", "top"}) | {"he", "she", "it", "they", "we", "i", "is", "was", "are",
-                                                       "were", "has", "had", "have", "will", "would", "not"}
+_NOT_TITLE_WORDS = (_NOT_DESCRIPTORS - {"of", "and", "senior", "top"}) | set(
+    "he she it they we i is was are were has had have will would not".split())
 
 
 class ArticleReader(ArticleSubjects):
@@ -67,7 +67,9 @@ class ArticleReader(ArticleSubjects):
 
         ``whole``: the subject is everything up to ``limit`` (used for generic phrases).
         """
-        lead = re.match(r"[\s,]*(?:(?:[Aa]nd|[Bb]ut|[Ss]o|[Tt]hen)\s+)?", self.text[start:limit]).end()
+        # "…, who the White House says will provide “…”": the subject of a relative clause, when it is the whole
+        relative = r"(?:(?:who|which)\s+)?" if whole else ""
+        lead = re.match(r"[\s,]*(?:(?:[Aa]nd|[Bb]ut|[Ss]o|[Tt]hen)\s+)?" + relative, self.text[start:limit]).end()
         start += lead
         rest = self.text[start:limit]
         if not rest:
@@ -193,7 +195,7 @@ class ArticleReader(ArticleSubjects):
             return NOBODY
         names = [(m.start, m.end, m.name) for m in self.mentions_between(start, end)
                  if not self.speaker_for(m).is_person]
-        names += [(start + a.start(), start + a.end(), a.group()) for a in _ACRONYM_WORD_RE.finditer(self.text[start:end])
+        names += [(a.start(), a.end(), a.group()) for a in _ACRONYM_WORD_RE.finditer(self.text, start, end)
                   if a.group().lower() not in NATION_OF]
         for name_start, name_end, name in sorted(names):
             before = name_start > start and name_end <= voice.start()  # "a KFC spokesperson"

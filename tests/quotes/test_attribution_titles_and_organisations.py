@@ -79,7 +79,8 @@ def test_the_company_is_the_organisation_named_before() -> None:
 
 def test_a_fragment_in_a_spokespersons_words() -> None:
     text = ("In a statement, a spokesperson for Trevanta said in general its process does not use the solvent "
-            "but it cannot fully “exclude the possibility that traces were present in other suppliers’ materials.”")
+            "but it cannot fully “exclude the possibility that traces were present in other suppliers’ "
+            "materials.”")
     assert speaker_of(text, "exclude the") == "Trevanta"
 
 
@@ -101,3 +102,10 @@ def test_a_family_name_is_the_one_person_so_named_before_it() -> None:
             "“I always find a way on this court,” Okoye said after the match.\n\n"
             "Her father, Femi Okoye, taught her the game on public courts.")
     assert speaker_of(text, "I always find") == "Dara Okoye"
+
+
+def test_the_subject_of_a_relative_clause_that_speaks() -> None:
+    text = ("The order sets up a task force with the Justice Department and the Gender Policy Council, which "
+            "includes Attorney General Ray Oduya, who the White House says will provide “technical help to "
+            "states that protect patients from out of state.”")
+    assert speaker_of(text, "technical help") == "White House"
