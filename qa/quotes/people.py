@@ -89,9 +89,10 @@ def find_mentions(text: str) -> list[Mention]:
     for match in matches:
         role, name = match.group("role") or "", match.group("name")
         first, _, rest = name.partition(" ")
-        # "Ohio Gov. …", "Californian Kerry Kaye", "Eighteen-year-old Canadian Leylah Fernandez": a place or
-        # an age before a name is no part of it
-        while (first in PLACE_WORDS or _is_demonym(first) or _AGE_RE.fullmatch(first)) and len(rest.split()) > 1:
+        # "Ohio Gov. …", "Californian Kerry Kaye", "Eighteen-year-old Canadian Leylah Fernandez", "Democrat Joe
+        # Biden": a place, an age or a party before a name is no part of it
+        while (first in PLACE_WORDS or first in PARTY_WORDS or _is_demonym(first) or _AGE_RE.fullmatch(first)) \
+                and len(rest.split()) > 1:
             name = rest
             first, _, rest = name.partition(" ")
         if (re.fullmatch(ROLE_CORE, name) and name not in surnames) or name.split()[-1] in PARTY_WORDS:

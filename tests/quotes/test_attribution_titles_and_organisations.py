@@ -26,6 +26,11 @@ def test_an_age_and_a_nationality_before_a_name_are_no_part_of_it() -> None:
     assert speaker_of(text, "I knew") == "Marta Quell"
 
 
+def test_a_party_before_a_name_is_no_part_of_it() -> None:
+    text = "Republican Dale Hurst won the seat. “We will cut taxes in the first month,” Hurst said."
+    assert speaker_of(text, "We will cut") == "Dale Hurst"
+
+
 def test_a_rank_before_a_name_is_no_part_of_it() -> None:
     text = ("“Drivers all leave at the same time on Sunday,” Ohio Highway Patrol Trooper Dale Brenn said. "
             "“Leave later,” said WHO Director-General Amina Tessu.")
