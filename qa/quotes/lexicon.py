@@ -6,7 +6,7 @@ import re
 from typing import Callable, Sequence
 
 _SPEECH_VERBS = (
-    "pointed out", "points out", "went on", "goes on",
+    "pointed out", "points out", "went on", "goes on", "has alleged", "have alleged", "alleges",
     "say", "says", "said", "saying", "tell", "tells", "told", "telling",
     "add", "adds", "added", "adding", "ask", "asks", "asked", "asking", "noted", "noting",
     "argue", "argues", "argued", "arguing", "explain", "explains", "explained", "explaining",

@@ -114,3 +114,8 @@ def test_the_subject_of_a_relative_clause_that_speaks() -> None:
             "includes Attorney General Ray Oduya, who the White House says will provide “technical help to "
             "states that protect patients from out of state.”")
     assert speaker_of(text, "technical help") == "White House"
+
+
+def test_has_alleged_reports_words() -> None:
+    text = "In recent weeks, Senator Ola Brandt has alleged that Governor Tim Hale “hid the real budget numbers.”"
+    assert speaker_of(text, "hid the real") == "Ola Brandt"
