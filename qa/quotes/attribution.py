@@ -43,6 +43,8 @@ _PASSIVE_AGENT_RE = re.compile(
 # Right after a quote, "states" and "notes" are verbs ("“…,” a FEMA blog post states."), as elsewhere they are
 # not always ("member states", "the notes").
 _AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
+_CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
+                                r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
 _SPOKESPERSON_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
 _PLUG_RE = re.compile(r"(?i)\bsign up\b|\bnewsletter\b|\bsubscribe\b")
 _ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
@@ -346,6 +348,16 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
         # a person, or an organisation through its spokesperson: "a spokesperson for Novartis said it cannot “…”"
         if speaker is not None and speaker.name and (
                 speaker.is_person or _SPOKESPERSON_RE.search(reader.text, region_start, verb.start())):
+            return speaker
+    # "Poroshenko accused Putin of being “simply crazy”", "King, who called him “…”": the subject right before
+    # a verb that characterises someone; not "dubbed “…” by The New Yorker"
+    by_agent = re.match(r"\W*by\b", reader.text[after_quote:after_quote + 8])
+    for verb in _CHARACTERISING_RE.finditer(reader.text, start, quote.open_mark):
+        word_before = re.search(r"(\w*)\W*$", reader.text[start:verb.start()]).group(1)
+        if by_agent or reader.inside_quote(verb.start()) or word_before.lower() in PASSIVE_MARKERS:
+            continue
+        speaker = reader.subject_right_before(start, verb.start())
+        if speaker is not None and speaker.is_person and speaker.name:
             return speaker
     # No speech verb: the sentence's one person, as its subject, worked the words in ("Hinds thanked jurors
     # for “dutifully navigating …”", "Clark minced no words, “You have to be concerned …”").

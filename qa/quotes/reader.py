@@ -222,7 +222,17 @@ class ArticleReader(ArticleSubjects):
         # "The Latin American state has been described by Reuters as": a people's adjective is no subject
         return speaker if self.is_subject_position(people[0]) and looks_like_person_name(speaker.name) else None
 
-    def subject_before_verb(self, region_start: int, verb_start: int) -> Speaker | None:
+    def subject_right_before(self, region_start: int, verb_start: int) -> Speaker | None:
+        """The subject of the verb at ``verb_start`` only where it stands right before it: "Biden called",
+        "Tim Bale, a professor at Queen Mary, described", "King, who called"."""
+        relative = re.search(r",[ ]+who[ ]+(?:[a-z]+ly[ ]+)?$", self.text[region_start:verb_start])
+        if relative:
+            mention = next((m for m in self.mentions_between(region_start, verb_start)
+                            if m.end == region_start + relative.start()), None)
+            return self.speaker_for(mention) if mention else None
+        return self.subject_before_verb(region_start, verb_start, adjacent=True)
+
+    def subject_before_verb(self, region_start: int, verb_start: int, adjacent: bool = False) -> Speaker | None:
         """Who is the subject of the speech verb at ``verb_start``, looking back to ``region_start``."""
         region = self.text[region_start:verb_start]
         phrase_end = region_start + len(region) - len(TRAILING_FILLERS_RE.search(region).group())
@@ -236,6 +246,8 @@ class ArticleReader(ArticleSubjects):
             parsed = self.parse_subject(phrase_start, phrase_end, whole=True)
             if parsed and not self.text[parsed[1]:phrase_end].strip(" ,"):
                 return parsed[0]
+        if adjacent:
+            return None
         for mention in mentions:
             speaker = self.speaker_for(mention)
             # Lone unknown words ("Chicago", "Reporters") are too often not the speaker.

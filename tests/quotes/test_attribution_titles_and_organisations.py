@@ -119,3 +119,13 @@ def test_the_subject_of_a_relative_clause_that_speaks() -> None:
 def test_has_alleged_reports_words() -> None:
     text = "In recent weeks, Senator Ola Brandt has alleged that Governor Tim Hale “hid the real budget numbers.”"
     assert speaker_of(text, "hid the real") == "Ola Brandt"
+
+
+def test_the_subject_of_a_verb_that_characterises_someone() -> None:
+    text = ("In an interview, former President Petr Olenko accused Ivan Rusk of being “simply unfit "
+            "to lead anyone” and vowed to fight. The lawyer worked with Ada Kern, who called him “the best "
+            "counsel the movement ever had.”\n\nThe doll was dubbed “the national dream child of the year” by "
+            "Ada Kern’s magazine.")
+    assert speaker_of(text, "simply unfit") == "Petr Olenko"
+    assert speaker_of(text, "the best counsel") == "Ada Kern"
+    assert speaker_of(text, "the national dream") == ""
