@@ -155,7 +155,7 @@ _NAME_WORD = (rf"(?!(?:{'|'.join(NOT_NAME_WORDS)})\b)"
 _INITIAL = rf"(?!(?:U\.S|U\.K|U\.N|E\.U|D\.C)\.){UPPER}\.(?:{UPPER}\.)*"
 _PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|ibn|al|dos|das|ter|ten)"
 _NAME = (rf"(?:{_INITIAL}[ ])*{_NAME_WORD}"
-         rf"(?:[ ](?:{_PARTICLE}[ ])*(?:{_INITIAL}[ ])*{_NAME_WORD})*"
+         rf"(?:[ ](?:{_PARTICLE}[ ]|&[ ])*(?:{_INITIAL}[ ])*{_NAME_WORD})*"
          r"(?:[ ](?:Jr\.|Sr\.|II|III|IV)(?!\w))?")
 ROLE_CORE = rf"(?i:{_alternation(ROLE_CORES)})"
 _FUNCTION_WORDS = (

@@ -117,8 +117,8 @@ def bare_tokens(name: str) -> list[str]:
 
 
 def is_organisation(name: str) -> bool:
-    tokens = name.split()
-    return any(t in ORG_WORDS for t in tokens) or (len(tokens) > 1 and tokens[0] in PLACE_FIRST_WORDS)
+    tokens = name.split()  # "Bed Bath & Beyond", "Johnson & Johnson": a firm's name, never a person's
+    return any(t in ORG_WORDS or t == "&" for t in tokens) or (len(tokens) > 1 and tokens[0] in PLACE_FIRST_WORDS)
 
 
 def gender_of(honorific: str, role: str) -> str:

@@ -40,6 +40,9 @@ _DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Ma
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
 # Who speaks for an organisation without being named: its words are the organisation's.
 _VOICE_RE = re.compile(r"\b(?:spokes(?:person|man|woman|people)|representative|blog|website|statement)\b")
+_LONE_SPOKESPERSON_RE = re.compile(r"(?:an?|the)[ ]+(?:spokes(?:person|man|woman)|representative)(?=[ ]*(?:[,.;]|$))")
+_SPOKESPERSON_WORD_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
+_FOR_WHOM_RE = re.compile(r"(?:[ ]+(?:for|from|of)[ ]+(?:the[ ]+)?[A-Z][\w&.’'-]*(?:[ ][A-Z&][\w&.’'-]*)*)?")
 _OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
 _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
@@ -80,7 +83,11 @@ class ArticleReader(ArticleSubjects):
         description = DEFINITE_DESCRIPTION_RE.match(rest)  # "the 24-year-old said", "said the Kenyan"
         if description:
             return self.resolve_pronoun("", start), start + description.end()
-        organisation = ORGANISATION_DESCRIPTION_RE.match(rest)  # "the company said"
+        spokesperson = _LONE_SPOKESPERSON_RE.match(rest)
+        if spokesperson and self._spokesperson_named_before(start):  # "A Twitter spokesperson said … the
+            return self._spokesperson_named_before(start), start + spokesperson.end()  # spokesperson said"
+        # "the company said", "“…,” said a representative": the organisation last named as a subject
+        organisation = ORGANISATION_DESCRIPTION_RE.match(rest) or spokesperson
         if organisation and self._names_organisation(self.resolve_pronoun("it", start).name):
             return self.resolve_pronoun("it", start), start + organisation.end()
         article = re.match(r"[Tt]he\s+", rest)
@@ -159,6 +166,18 @@ class ArticleReader(ArticleSubjects):
             ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)", after)
             return (speaker, mention.end) if ends else None
         return None
+
+    def _spokesperson_named_before(self, position: int) -> Speaker | None:
+        """For "the spokesperson", who the last spokesperson named in this paragraph or the one before speaks
+        for ("a Twitter spokesperson", "a spokesman for Bloomberg": nobody's but Twitter's, the person's
+        aide's); None when there is none."""
+        start = self.paragraphs[max(0, self.paragraph_of(position) - 1)][0]
+        earlier = [m for m in _SPOKESPERSON_WORD_RE.finditer(self.text, start, position)
+                   if not self.inside_quote(m.start())]
+        if not earlier:
+            return None
+        phrase_end = _FOR_WHOM_RE.match(self.text, earlier[-1].end()).end()
+        return self._organisation_in(self.sentence_start(earlier[-1].start()), phrase_end)
 
     def _names_organisation(self, name: str) -> bool:
         """Whether a name that is no person's reads as an organisation's: not a place ("Missouri"), and

@@ -129,3 +129,12 @@ def test_the_subject_of_a_verb_that_characterises_someone() -> None:
     assert speaker_of(text, "simply unfit") == "Petr Olenko"
     assert speaker_of(text, "the best counsel") == "Ada Kern"
     assert speaker_of(text, "the national dream") == ""
+
+
+def test_the_spokesperson_speaks_for_the_organisation_named_before() -> None:
+    text = ("Bed Bath & Beyond told reporters that store temperatures were not set by headquarters. “No store "
+            "was told to turn off its air conditioning,” said a representative.\n\n"
+            "A Trevanta spokesperson said the firm would cooperate. “We welcome the review,” the spokesperson "
+            "said.")
+    assert speaker_of(text, "No store") == "Bed Bath & Beyond"
+    assert speaker_of(text, "We welcome") == "Trevanta"
