@@ -17,7 +17,7 @@ _SPEECH_VERBS = (
     "responded", "emphasized", "emphasised", "stressed", "suggests", "suggested", "predicts",
     "predicted", "claimed", "announced", "complained", "joked", "quipped", "recounted",
     "wondered", "urged", "testified", "vowed", "promised", "maintained", "contended",
-    "reiterated", "confirmed", "lamented",
+    "reiterated", "confirmed", "lamented", "asserted", "asserts", "advises", "advised",
     "yelled", "shouted", "exclaimed", "screamed", "shared", "texted", "emailed", "messaged",
 )  # ambiguous plurals ("states", "notes", "claims", "remarks") are left out on purpose
 

@@ -138,3 +138,10 @@ def test_the_spokesperson_speaks_for_the_organisation_named_before() -> None:
             "said.")
     assert speaker_of(text, "No store") == "Bed Bath & Beyond"
     assert speaker_of(text, "We welcome") == "Trevanta"
+
+
+def test_asserted_and_advises_report_words() -> None:
+    text = ("“The count must stop at midnight,” Mayor Ida Brook asserted Friday in a post. "
+            "“Check the airline’s page before you book,” advises Tom Vale, a former travel agent.")
+    assert speaker_of(text, "The count") == "Ida Brook"
+    assert speaker_of(text, "Check the") == "Tom Vale"
