@@ -212,6 +212,10 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
     verbs = [v for v in _active_speech_verbs(reader, clause_start, region[1])
              if not inside or v.start() < inside[0].open_mark]
     speaker = reader.subject_before_verb(clause_start, verbs[0].start()) if verbs else None
+    if speaker is None and verbs and reader.text[clause_start:verbs[-1].start()].rstrip().endswith(","):
+        # "There’s something about this team, said Tom Hamilton on ESPN. “…”": the speaker after the verb
+        parsed = reader.parse_subject(verbs[-1].end(), region[1], whole=False)
+        speaker = parsed[0] if parsed and parsed[0].is_person and parsed[0].name else None
     return _Attribution(speaker, False) if speaker else None
 
 

@@ -145,3 +145,9 @@ def test_asserted_and_advises_report_words() -> None:
             "“Check the airline’s page before you book,” advises Tom Vale, a former travel agent.")
     assert speaker_of(text, "The count") == "Ida Brook"
     assert speaker_of(text, "Check the") == "Tom Vale"
+
+
+def test_a_lead_in_sentence_with_the_speaker_after_the_verb() -> None:
+    text = ("There is something about this young team, said Nell Ford on the radio. “They never know when "
+            "they are beaten.”")
+    assert speaker_of(text, "They never") == "Nell Ford"
