@@ -43,6 +43,7 @@ _VOICE_RE = re.compile(r"\b(?:spokes(?:person|man|woman|people)|representative|b
 _LONE_SPOKESPERSON_RE = re.compile(r"(?:an?|the)[ ]+(?:spokes(?:person|man|woman)|representative)(?=[ ]*(?:[,.;]|$))")
 _SPOKESPERSON_WORD_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
 _FOR_WHOM_RE = re.compile(r"(?:[ ]+(?:for|from|of)[ ]+(?:the[ ]+)?[A-Z][\w&.’'-]*(?:[ ][A-Z&][\w&.’'-]*)*)?")
+_WRITING_RE = re.compile(r"[ ]+(?:statement|tweet|post|letter|email)\b")
 _OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
 _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
@@ -115,6 +116,9 @@ class ArticleReader(ArticleSubjects):
         office = owner and _OFFICE_RE.match(self.text, owner.end(), limit)
         if office and self.speaker_for(mention).is_person:  # "Beshear’s office said": no one person's words
             return Speaker(f"{self.speaker_for(mention).name}'s {office.group(1)}"), office.end()
+        writing = owner and _WRITING_RE.match(self.text, owner.end(), limit)
+        if writing and self.speaker_for(mention).is_person:  # "Biden’s statement said": his own words
+            return self.speaker_for(mention), writing.end()
         first_word = rest.split()[0].lower()
         # "spokesperson Zhao Lijian said": a generic noun that is the named person's role is no generic subject
         named_role = bool(mention and mention.role and first_word in mention.role.lower().split())

@@ -95,6 +95,12 @@ def test_a_persons_office_is_no_person() -> None:
     assert speaker_of(text, "should stop") == "Lia Moss's office"
 
 
+def test_a_persons_statement_is_their_words() -> None:
+    text = ("Governor Lia Moss welcomed the deal. “It is a win for the workers who kept the trains running,” "
+            "Moss’s statement said.")
+    assert speaker_of(text, "It is a win") == "Lia Moss"
+
+
 def test_a_name_before_a_parenthetical_she_said_is_not_who_she_is() -> None:
     text = ("Press secretary Dana Kolb has tested positive for the flu. Governor Tim Arlo, she said in a "
             "statement, is not a close contact.\n\n"
