@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 5  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
+EXTRACTOR_VERSION = 6  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
 # 4: a generic noun as a named role ("spokesperson Zhao Lijian said"), a sentence's sole subject;
-# 5: speakers a paragraph away, descriptions ("the 24-year-old"), initials ("the CDC"), "according to X, …"
+# 5: speakers a paragraph away, descriptions ("the 24-year-old"), initials ("the CDC"), "according to X, …";
+# 6: descriptions before a name ("said London engineer Matt Stockdale"), organisations through a spokesperson,
+# a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
