@@ -15,6 +15,7 @@ from qa.quotes.lexicon import (
     PASSIVE_MARKERS,
     SIGNATURE_DASH_RE,
     SPEECH_VERB_RE,
+    SPOKESPERSON_RE,
     TRAILING_FILLERS_RE,
     VERB_TAIL_RE,
     WORD_RE,
@@ -47,7 +48,6 @@ _PASSIVE_AGENT_RE = re.compile(
 _AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
 _CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
                                 r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
-_SPOKESPERSON_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
 _PLUG_RE = re.compile(r"(?i)\bsign up\b|\bnewsletter\b|\bsubscribe\b")
 _ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
 
@@ -353,7 +353,7 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
         speaker = reader.subject_before_verb(region_start, verb.start())
         # a person, or an organisation through its spokesperson: "a spokesperson for Novartis said it cannot “…”"
         if speaker is not None and speaker.name and (
-                speaker.is_person or _SPOKESPERSON_RE.search(reader.text, region_start, verb.start())):
+                speaker.is_person or SPOKESPERSON_RE.search(reader.text, region_start, verb.start())):
             return speaker
     # "Poroshenko accused Putin of being “simply crazy”", "King, who called him “…”": the subject right before
     # a verb that characterises someone; not "dubbed “…” by The New Yorker"

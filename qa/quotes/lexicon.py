@@ -194,6 +194,8 @@ APPOSITIVE_ROLE_RE = re.compile(
 )
 SIGNATURE_DASH_RE = re.compile(r"(?:--|—|–)[ ]*")
 SPEECH_VERB_RE = re.compile(rf"\b(?:{_alternation(_SPEECH_VERBS)})\b")
+# Someone who speaks for an organisation, or a person, without being named.
+SPOKESPERSON_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
 # Adverbs and auxiliaries allowed between a subject and its verb: "Blinken also said".
 FILLER = (r"(?:also|later|then|previously|once|again|further|still|recently|earlier|had|has|have|would|"
           r"will|was|is|(?!family\b|only\b|ally\b)[a-z]+ly)")

@@ -117,7 +117,7 @@ def bare_tokens(name: str) -> list[str]:
 
 
 def is_organisation(name: str) -> bool:
-    tokens = name.split()  # "Bed Bath & Beyond", "Johnson & Johnson": a firm's name, never a person's
+    tokens = name.split()  # "&": "Bed Bath & Beyond", "Johnson & Johnson", a firm's name, never a person's
     return any(t in ORG_WORDS or t == "&" for t in tokens) or (len(tokens) > 1 and tokens[0] in PLACE_FIRST_WORDS)
 
 

@@ -25,6 +25,7 @@ from qa.quotes.lexicon import (
     PRONOUN_RE,
     ROLE_CORE,
     SPEECH_VERB_RE,
+    SPOKESPERSON_RE,
     TRAILING_FILLERS_RE,
 )
 from qa.quotes.people import NOBODY, Speaker, is_organisation
@@ -38,15 +39,15 @@ if TYPE_CHECKING:
 _DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Matthew Shay"
     r"(?:[A-Z][A-Z&]{1,5}[ ])?(?:[a-z][a-z’'-]+[ ]){1,3}(?:and[ ](?:[a-z][a-z’'-]+[ ]|[A-Z]{2,5}[ ]){1,3})?(?=[A-Z])")
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
-# Who speaks for an organisation without being named: its words are the organisation's.
-_VOICE_RE = re.compile(r"\b(?:spokes(?:person|man|woman|people)|representative|blog|website|statement)\b")
-_LONE_SPOKESPERSON_RE = re.compile(r"(?:an?|the)[ ]+(?:spokes(?:person|man|woman)|representative)(?=[ ]*(?:[,.;]|$))")
-_SPOKESPERSON_WORD_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
-_FOR_WHOM_RE = re.compile(r"(?:[ ]+(?:for|from|of)[ ]+(?:the[ ]+)?[A-Z][\w&.’'-]*(?:[ ][A-Z&][\w&.’'-]*)*)?")
-_WRITING_RE = re.compile(r"[ ]+(?:statement|tweet|post|letter|email)\b")
-_OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
-_ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
+# Who or what speaks for an organisation without a name: its words are the organisation's.
+_VOICE_RE = re.compile(rf"{SPOKESPERSON_RE.pattern}|\b(?:spokespeople|blog|website|statement)\b")
+_LONE_SPOKESPERSON_RE = re.compile(rf"(?:an?|the)[ ]+{SPOKESPERSON_RE.pattern}(?=[ ]*(?:[,.;]|$))")
+_FOR_WHOM_RE = re.compile(r"(?:[ ]+(?:for|from|of)[ ]+(?:the[ ]+)?[A-Z][\w&.’'-]*(?:[ ][A-Z&][\w&.’'-]*)*)?")
+_ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
+# After a person's possessive: what speaks for them ("Beshear’s office"), and what is their own words.
+_OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
+_WRITING_RE = re.compile(r"[ ]+(?:statement|tweet|post|letter|email)\b")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
 # "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
 # music": words that describe the person named right after them
@@ -85,12 +86,14 @@ class ArticleReader(ArticleSubjects):
         if description:
             return self.resolve_pronoun("", start), start + description.end()
         spokesperson = _LONE_SPOKESPERSON_RE.match(rest)
-        if spokesperson and self._spokesperson_named_before(start):  # "A Twitter spokesperson said … the
-            return self._spokesperson_named_before(start), start + spokesperson.end()  # spokesperson said"
+        named_before = spokesperson and self._spokesperson_named_before(start)
+        if named_before:  # "A Twitter spokesperson said … “…,” the spokesperson said"
+            return named_before, start + spokesperson.end()
         # "the company said", "“…,” said a representative": the organisation last named as a subject
         organisation = ORGANISATION_DESCRIPTION_RE.match(rest) or spokesperson
-        if organisation and self._names_organisation(self.resolve_pronoun("it", start).name):
-            return self.resolve_pronoun("it", start), start + organisation.end()
+        antecedent = self.resolve_pronoun("it", start) if organisation else NOBODY
+        if organisation and self._names_organisation(antecedent.name):
+            return antecedent, start + organisation.end()
         article = re.match(r"[Tt]he\s+", rest)
         name_start = start + (article.end() if article else 0)
         if name_start not in self.mention_at:  # "D.C. Councilmember Mary Cheh", not "B.J. Thurlby"
@@ -162,8 +165,8 @@ class ArticleReader(ArticleSubjects):
             if not speaker.is_person or len(speaker.name.split()) < 2:
                 continue
             words = self.text[start:mention.start]
-            # not "Blinken and Lavrov said", not "the wife of John Doe"
-            if not _TITLE_WORDS_RE.fullmatch(words) or (words.split()[-1] in ("and", "&", "of") and not mention.role) \
+            listed = words.split()[-1] in ("and", "&", "of") and not mention.role  # "Blinken and Lavrov said"
+            if listed or not _TITLE_WORDS_RE.fullmatch(words) \
                     or {w.strip(",").lower() for w in words.split()} & _NOT_TITLE_WORDS:
                 return None
             after = self.text[mention.end:limit]
@@ -176,7 +179,7 @@ class ArticleReader(ArticleSubjects):
         for ("a Twitter spokesperson", "a spokesman for Bloomberg": nobody's but Twitter's, the person's
         aide's); None when there is none."""
         start = self.paragraphs[max(0, self.paragraph_of(position) - 1)][0]
-        earlier = [m for m in _SPOKESPERSON_WORD_RE.finditer(self.text, start, position)
+        earlier = [m for m in SPOKESPERSON_RE.finditer(self.text, start, position)
                    if not self.inside_quote(m.start())]
         if not earlier:
             return None
