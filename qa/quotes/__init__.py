@@ -23,7 +23,9 @@ No language model ships offline, so this is a small rule engine over regular exp
    with no person as a subject nearby falls back to a lone name acting as one ("Halvorsen spoke").
 
 Decisions: organisations keep their own name as speaker (``White House``), never a person's;
-unnamed people and groups (``officials said``, ``the ministry said``) get speaker ``""``.  A
+unnamed people and groups (``officials said``, ``the ministry said``) get speaker ``""``, but an unnamed
+spokesperson speaks for the organisation named with them or before (``a KFC spokesperson``, ``the company
+said``), and a person's office is its own speaker (``Andy Beshear's office``).  A
 quoted fragment of fewer than four words is a term (scare quote, title) and is not returned
 unless an attribution sits right next to it (``“No,” he said.``).
 

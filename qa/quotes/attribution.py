@@ -15,6 +15,7 @@ from qa.quotes.lexicon import (
     PASSIVE_MARKERS,
     SIGNATURE_DASH_RE,
     SPEECH_VERB_RE,
+    SPOKESPERSON_RE,
     TRAILING_FILLERS_RE,
     VERB_TAIL_RE,
     WORD_RE,
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 5  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
+EXTRACTOR_VERSION = 6  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
 # 4: a generic noun as a named role ("spokesperson Zhao Lijian said"), a sentence's sole subject;
-# 5: speakers a paragraph away, descriptions ("the 24-year-old"), initials ("the CDC"), "according to X, …"
+# 5: speakers a paragraph away, descriptions ("the 24-year-old"), initials ("the CDC"), "according to X, …";
+# 6: descriptions before a name ("said London engineer Matt Stockdale"), organisations through a spokesperson,
+# a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -40,6 +43,11 @@ _BARE_ATTRIBUTION_RE = re.compile(
 _PASSIVE_AGENT_RE = re.compile(
     r"\b(?:described|called|characteri[sz]ed|label+ed|branded|dubbed|hailed|quoted)[ ]+by[ ]+"
     r"(?P<agent>[^,;:“”\"]{2,60}?)[ ]+as[ ]*$")
+# Right after a quote, "states" and "notes" are verbs ("“…,” a FEMA blog post states."), as elsewhere they are
+# not always ("member states", "the notes").
+_AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
+_CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
+                                r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
 _PLUG_RE = re.compile(r"(?i)\bsign up\b|\bnewsletter\b|\bsubscribe\b")
 _ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
 
@@ -107,7 +115,7 @@ def _attribute_after(reader: ArticleReader, quote: RawQuote) -> _Attribution | N
     if according or inverted:
         parsed = reader.parse_subject((according or inverted).end(), limit, whole=False)
         return _Attribution(parsed[0], True) if parsed else None
-    verb = SPEECH_VERB_RE.search(reader.text, body, min(limit, body + 160))
+    verb = _AFTER_QUOTE_VERB_RE.search(reader.text, body, min(limit, body + 160))
     if not verb:
         return None
     phrase = reader.text[body:verb.start()]
@@ -206,6 +214,10 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
     verbs = [v for v in _active_speech_verbs(reader, clause_start, region[1])
              if not inside or v.start() < inside[0].open_mark]
     speaker = reader.subject_before_verb(clause_start, verbs[0].start()) if verbs else None
+    if speaker is None and verbs and reader.text[clause_start:verbs[-1].start()].rstrip().endswith(","):
+        # "There’s something about this team, said Tom Hamilton on ESPN. “…”": the speaker after the verb
+        parsed = reader.parse_subject(verbs[-1].end(), region[1], whole=False)
+        speaker = parsed[0] if parsed and parsed[0].is_person and parsed[0].name else None
     return _Attribution(speaker, False) if speaker else None
 
 
@@ -334,7 +346,23 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
         region_start = start
         if verb.start() >= after_quote:  # "…”, President Volodymyr Zelensky told": the words since the quote
             region_start = max(after_quote, reader.text.rfind(",", after_quote, verb.start()) + 1)
+            if not reader.text[region_start:verb.start()].strip():  # "…” with the joke, said engineer Jo Doe."
+                parsed = reader.parse_subject(verb.end(), reader.sentence_end(verb.start()), whole=False)
+                if parsed and parsed[0].is_person and parsed[0].name:
+                    return parsed[0]
         speaker = reader.subject_before_verb(region_start, verb.start())
+        # a person, or an organisation through its spokesperson: "a spokesperson for Novartis said it cannot “…”"
+        if speaker is not None and speaker.name and (
+                speaker.is_person or SPOKESPERSON_RE.search(reader.text, region_start, verb.start())):
+            return speaker
+    # "Poroshenko accused Putin of being “simply crazy”", "King, who called him “…”": the subject right before
+    # a verb that characterises someone; not "dubbed “…” by The New Yorker"
+    by_agent = re.match(r"\W*by\b", reader.text[after_quote:after_quote + 8])
+    for verb in _CHARACTERISING_RE.finditer(reader.text, start, quote.open_mark):
+        word_before = re.search(r"(\w*)\W*$", reader.text[start:verb.start()]).group(1)
+        if by_agent or reader.inside_quote(verb.start()) or word_before.lower() in PASSIVE_MARKERS:
+            continue
+        speaker = reader.subject_right_before(start, verb.start())
         if speaker is not None and speaker.is_person and speaker.name:
             return speaker
     # No speech verb: the sentence's one person, as its subject, worked the words in ("Hinds thanked jurors
@@ -344,11 +372,12 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
 
 def _is_title(text: str) -> bool:
     """A title in quotation marks, not anyone's words: “I Lived to Tell It All,” “He Stopped Loving Her Today.”
-    Every word of four letters or more is capitalised, and it is short."""
+    It begins with a capital, every word of four letters or more is capitalised, and it is short: not “the end
+    of August”."""
     words = WORD_RE.findall(text)
     long_words = [w for w in words if len(w) >= 4]
     return 2 <= len(words) <= _TITLE_WORDS and bool(long_words) and all(w[0].isupper() for w in long_words) \
-        and not text.isupper()
+        and not text.isupper() and not text[:1].islower()
 
 
 def _word_count(text: str) -> int:

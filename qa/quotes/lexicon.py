@@ -6,7 +6,7 @@ import re
 from typing import Callable, Sequence
 
 _SPEECH_VERBS = (
-    "pointed out", "points out", "went on", "goes on",
+    "pointed out", "points out", "went on", "goes on", "has alleged", "have alleged", "alleges",
     "say", "says", "said", "saying", "tell", "tells", "told", "telling",
     "add", "adds", "added", "adding", "ask", "asks", "asked", "asking", "noted", "noting",
     "argue", "argues", "argued", "arguing", "explain", "explains", "explained", "explaining",
@@ -17,7 +17,7 @@ _SPEECH_VERBS = (
     "responded", "emphasized", "emphasised", "stressed", "suggests", "suggested", "predicts",
     "predicted", "claimed", "announced", "complained", "joked", "quipped", "recounted",
     "wondered", "urged", "testified", "vowed", "promised", "maintained", "contended",
-    "reiterated", "confirmed", "lamented",
+    "reiterated", "confirmed", "lamented", "asserted", "asserts", "advises", "advised",
     "yelled", "shouted", "exclaimed", "screamed", "shared", "texted", "emailed", "messaged",
 )  # ambiguous plurals ("states", "notes", "claims", "remarks") are left out on purpose
 
@@ -46,6 +46,7 @@ ROLE_CORES = (
     "chef", "artist", "musician", "comedian", "filmmaker", "journalist", "historian", "boss", "chief",
     "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
     "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
+    "director-general", "director general", "trooper", "sergeant", "sgt.", "pollster",
 )
 # A word that makes a role another office: "the president" is not the vice president, "the coach" not an
 # assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
@@ -72,6 +73,7 @@ NATION_OF = {alias: names[0] for names in _NATIONS for alias in names}
 # Roles stored as the article abbreviates them ("Sen. Mitt Romney" → role "Sen."), and what they stand for.
 ROLE_ABBREVIATIONS = {"sen.": "senator", "rep.": "representative", "gov.": "governor",
                       "gen.": "general", "prof.": "professor", "col.": "colonel", "capt.": "captain",
+                      "sgt.": "sergeant",
                       # one office, written several ways: "the White House Covid-19 response coordinator"
                       "covid-19": "covid", "covid19": "covid", "coronavirus": "covid"}
 
@@ -102,7 +104,7 @@ ORG_WORDS = set(
     "Valley River Lake Mountains Sea Ocean Coast Beach Stadium Arena Tower Bridge Building Watch "
     "Register Review Magazine Capitol Assembly Cabinet Embassy Reserve Fed Control Prevention Care "
     "International National Global Federal Royal Speedway Raceway Hurricane Cyclone Typhoon Storm "
-    "Tropical Program Programme Project Initiative Conservancy Society Academy".split()
+    "Tropical Program Programme Project Initiative Conservancy Society Academy Patrol".split()
 )
 # First words of multi-word place or group names ("New York", "Western European").
 PLACE_FIRST_WORDS = set(
@@ -156,7 +158,7 @@ _NAME_WORD = (rf"(?!(?:{'|'.join(NOT_NAME_WORDS)})\b)"
 _INITIAL = rf"(?!(?:U\.S|U\.K|U\.N|E\.U|D\.C)\.){UPPER}\.(?:{UPPER}\.)*"
 _PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|ibn|al|dos|das|ter|ten)"
 _NAME = (rf"(?:{_INITIAL}[ ])*{_NAME_WORD}"
-         rf"(?:[ ](?:{_PARTICLE}[ ])*(?:{_INITIAL}[ ])*{_NAME_WORD})*"
+         rf"(?:[ ](?:{_PARTICLE}[ ]|&[ ])*(?:{_INITIAL}[ ])*{_NAME_WORD})*"
          r"(?:[ ](?:Jr\.|Sr\.|II|III|IV)(?!\w))?")
 ROLE_CORE = rf"(?i:{_alternation(ROLE_CORES)})"
 _FUNCTION_WORDS = (
@@ -195,6 +197,8 @@ APPOSITIVE_ROLE_RE = re.compile(
 )
 SIGNATURE_DASH_RE = re.compile(r"(?:--|—|–)[ ]*")
 SPEECH_VERB_RE = re.compile(rf"\b(?:{_alternation(_SPEECH_VERBS)})\b")
+# Someone who speaks for an organisation, or a person, without being named.
+SPOKESPERSON_RE = re.compile(r"\b(?:spokes(?:person|man|woman)|representative)\b")
 # Adverbs and auxiliaries allowed between a subject and its verb: "Blinken also said".
 FILLER = (r"(?:also|later|then|previously|once|again|further|still|recently|earlier|had|has|have|would|"
           r"will|was|is|(?!family\b|only\b|ally\b)[a-z]+ly)")
@@ -225,6 +229,10 @@ _SUBJECT_ENDS = (rf"(?=[ ]*(?:[,.;]|$)|[ ]+(?:{_alternation([*PREPOSITIONS, *CLA
 DEFINITE_DESCRIPTION_RE = re.compile(
     rf"[Tt]he[ ]+(?:\d+-year-old|(?:{_alternation([n.title() for n in NATION_OF if n.isalpha()])}|"
     rf"(?!{_alternation(sorted(ORG_WORDS))}\b){UPPER}{LOWER}+(?:an|ese)|Democrat|Republican)\b)"
+    rf"{_SUBJECT_ENDS}")
+# An organisation referred to as "it" would be: "the company said", "said the agency in a statement".
+ORGANISATION_DESCRIPTION_RE = re.compile(
+    r"[Tt]he[ ]+(?:company|firm|agency|retailer|airline|automaker|network|organi[sz]ation)"
     rf"{_SUBJECT_ENDS}")
 # An organisation by its initials, where a subject ends: "the FDA said", "said the CDC in a statement".
 ACRONYM_RE = re.compile(rf"(?:[Tt]he[ ]+)?([A-Z][A-Z&]{{1,5}})(?![\w’'&-]|\.\w){_SUBJECT_ENDS}")

@@ -91,14 +91,21 @@ def find_mentions(text: str) -> list[Mention]:
     for match in matches:
         role, name = match.group("role") or "", match.group("name")
         first, _, rest = name.partition(" ")
-        if (first in PLACE_WORDS or _is_demonym(first)) and len(rest.split()) > 1:
-            name = rest  # "Ohio Gov. …", "Californian Kerry Kaye": the place is no part of the name
+        # "Ohio Gov. …", "Californian Kerry Kaye", "Eighteen-year-old Canadian Leylah Fernandez", "Democrat Joe
+        # Biden": a place, an age or a party before a name is no part of it
+        while (first in PLACE_WORDS or first in PARTY_WORDS or _is_demonym(first) or _AGE_RE.fullmatch(first)) \
+                and len(rest.split()) > 1:
+            name = rest
+            first, _, rest = name.partition(" ")
         if (re.fullmatch(ROLE_CORE, name) and name not in surnames) or name.split()[-1] in PARTY_WORDS:
             continue  # "the President said" names a role; "the Massachusetts Democrat" no one
         if is_organisation(name):
             role = ""  # "General Motors" is not a general
         mentions.append(Mention(match.start(), match.end(), name, role, match.group("hon") or ""))
     return mentions
+
+
+_AGE_RE = re.compile(r"[A-Z][a-z]+-year-old")
 
 
 def _is_demonym(word: str) -> bool:
@@ -112,8 +119,8 @@ def bare_tokens(name: str) -> list[str]:
 
 
 def is_organisation(name: str) -> bool:
-    tokens = name.split()
-    return any(t in ORG_WORDS for t in tokens) or (len(tokens) > 1 and tokens[0] in PLACE_FIRST_WORDS)
+    tokens = name.split()  # "&": "Bed Bath & Beyond", "Johnson & Johnson", a firm's name, never a person's
+    return any(t in ORG_WORDS or t == "&" for t in tokens) or (len(tokens) > 1 and tokens[0] in PLACE_FIRST_WORDS)
 
 
 def gender_of(honorific: str, role: str) -> str:

@@ -18,11 +18,14 @@ from qa.quotes.lexicon import (
     GENERIC_NOUNS,
     JOINT_SUBJECT_RE,
     NATION_OF,
+    ORGANISATION_DESCRIPTION_RE,
+    PLACE_WORDS,
     POSSESSIVE_RE,
     PREPOSITIONS,
     PRONOUN_RE,
     ROLE_CORE,
     SPEECH_VERB_RE,
+    SPOKESPERSON_RE,
     TRAILING_FILLERS_RE,
 )
 from qa.quotes.people import NOBODY, Speaker, is_organisation
@@ -37,7 +40,20 @@ _DESCRIPTOR_RE = re.compile(  # "winger Paul Arriola", "NRF president and CEO Ma
     r"(?:[A-Z][A-Z&]{1,5}[ ])?(?:[a-z][a-z’'-]+[ ]){1,3}(?:and[ ](?:[a-z][a-z’'-]+[ ]|[A-Z]{2,5}[ ]){1,3})?(?=[A-Z])")
 # "Jane Doe of the Sierra Club said": the organisation a named person speaks for, part of the subject.
 _AFFILIATION_RE = re.compile(r"[ ]+(?:of|from|at|with)[ ]+(?:the[ ]+)?")
+# Who or what speaks for an organisation without a name: its words are the organisation's.
+_VOICE_RE = re.compile(rf"{SPOKESPERSON_RE.pattern}|\b(?:spokespeople|blog|website|statement)\b")
+_LONE_SPOKESPERSON_RE = re.compile(rf"(?:an?|the)[ ]+{SPOKESPERSON_RE.pattern}(?=[ ]*(?:[,.;]|$))")
+_FOR_WHOM_RE = re.compile(r"(?:[ ]+(?:for|from|of)[ ]+(?:the[ ]+)?[A-Z][\w&.’'-]*(?:[ ][A-Z&][\w&.’'-]*)*)?")
+_ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
+# After a person's possessive: what speaks for them ("Beshear’s office"), and what is their own words.
+_OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
+_WRITING_RE = re.compile(r"[ ]+(?:statement|tweet|post|letter|email)\b")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
+# "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
+# music": words that describe the person named right after them
+_TITLE_WORDS_RE = re.compile(r"(?:[\w’'&.-]+,?[ ]+)+")
+_NOT_TITLE_WORDS = (_NOT_DESCRIPTORS - {"of", "and", "senior", "top"}) | set(
+    "he she it they we i is was are were has had have will would not".split())
 
 
 class ArticleReader(ArticleSubjects):
@@ -56,7 +72,9 @@ class ArticleReader(ArticleSubjects):
 
         ``whole``: the subject is everything up to ``limit`` (used for generic phrases).
         """
-        lead = re.match(r"[\s,]*(?:(?:[Aa]nd|[Bb]ut|[Ss]o|[Tt]hen)\s+)?", self.text[start:limit]).end()
+        # "…, who the White House says will provide “…”": the subject of a relative clause, when it is the whole
+        relative = r"(?:(?:who|which)\s+)?" if whole else ""
+        lead = re.match(r"[\s,]*(?:(?:[Aa]nd|[Bb]ut|[Ss]o|[Tt]hen)\s+)?" + relative, self.text[start:limit]).end()
         start += lead
         rest = self.text[start:limit]
         if not rest:
@@ -67,11 +85,24 @@ class ArticleReader(ArticleSubjects):
         description = DEFINITE_DESCRIPTION_RE.match(rest)  # "the 24-year-old said", "said the Kenyan"
         if description:
             return self.resolve_pronoun("", start), start + description.end()
+        spokesperson = _LONE_SPOKESPERSON_RE.match(rest)
+        named_before = spokesperson and self._spokesperson_named_before(start)
+        if named_before:  # "A Twitter spokesperson said … “…,” the spokesperson said"
+            return named_before, start + spokesperson.end()
+        # "the company said", "“…,” said a representative": the organisation last named as a subject
+        organisation = ORGANISATION_DESCRIPTION_RE.match(rest) or spokesperson
+        antecedent = self.resolve_pronoun("it", start) if organisation else NOBODY
+        if organisation and self._names_organisation(antecedent.name):
+            return antecedent, start + organisation.end()
         article = re.match(r"[Tt]he\s+", rest)
         name_start = start + (article.end() if article else 0)
         if name_start not in self.mention_at:  # "D.C. Councilmember Mary Cheh", not "B.J. Thurlby"
             name_start += len(re.match(r"(?:(?:[A-Z]\.){2,3}[ ])?", self.text[name_start:limit]).group())
         mention = self.mention_at.get(name_start)
+        if not mention or re.match(r"[ ]+[a-z]", self.text[mention.end:limit]):
+            titled = self._titled_person(name_start, limit, whole)
+            if titled:
+                return titled
         described = None if mention else _DESCRIPTOR_RE.match(self.text, name_start, limit)
         descriptor_words = described.group().lower().replace(" and ", " ").split() if described else []
         if described and not set(descriptor_words) & _NOT_DESCRIPTORS:
@@ -85,6 +116,12 @@ class ArticleReader(ArticleSubjects):
         owned = owner and self.mention_at.get(owner.end() + 1)
         if owned and self.speaker_for(owned).is_person:  # "Technomic’s Robert Byrne": the owner's person
             mention = owned
+        office = owner and _OFFICE_RE.match(self.text, owner.end(), limit)
+        if office and self.speaker_for(mention).is_person:  # "Beshear’s office said": no one person's words
+            return Speaker(f"{self.speaker_for(mention).name}'s {office.group(1)}"), office.end()
+        writing = owner and _WRITING_RE.match(self.text, owner.end(), limit)
+        if writing and self.speaker_for(mention).is_person:  # "Biden’s statement said": his own words
+            return self.speaker_for(mention), writing.end()
         first_word = rest.split()[0].lower()
         # "spokesperson Zhao Lijian said": a generic noun that is the named person's role is no generic subject
         named_role = bool(mention and mention.role and first_word in mention.role.lower().split())
@@ -120,6 +157,41 @@ class ArticleReader(ArticleSubjects):
             return self._organisation_in(start, start + len(phrase)), start + len(phrase)
         return None
 
+    def _titled_person(self, start: int, limit: int, whole: bool) -> tuple[Speaker, int] | None:
+        """"said London engineer Matt Stockdale", "Billboard senior director of music Jason Lipshutz told":
+        the first person named by two names or more after words that describe them, where the subject ends."""
+        for mention in self.mentions_between(start + 1, min(limit, start + 120)):
+            speaker = self.speaker_for(mention)
+            if not speaker.is_person or len(speaker.name.split()) < 2:
+                continue
+            words = self.text[start:mention.start]
+            listed = words.split()[-1] in ("and", "&", "of") and not mention.role  # "Blinken and Lavrov said"
+            if listed or not _TITLE_WORDS_RE.fullmatch(words) \
+                    or {w.strip(",").lower() for w in words.split()} & _NOT_TITLE_WORDS:
+                return None
+            after = self.text[mention.end:limit]
+            ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)", after)
+            return (speaker, mention.end) if ends else None
+        return None
+
+    def _spokesperson_named_before(self, position: int) -> Speaker | None:
+        """For "the spokesperson", who the last spokesperson named in this paragraph or the one before speaks
+        for ("a Twitter spokesperson", "a spokesman for Bloomberg": nobody's but Twitter's, the person's
+        aide's); None when there is none."""
+        start = self.paragraphs[max(0, self.paragraph_of(position) - 1)][0]
+        earlier = [m for m in SPOKESPERSON_RE.finditer(self.text, start, position)
+                   if not self.inside_quote(m.start())]
+        if not earlier:
+            return None
+        phrase_end = _FOR_WHOM_RE.match(self.text, earlier[-1].end()).end()
+        return self._organisation_in(self.sentence_start(earlier[-1].start()), phrase_end)
+
+    def _names_organisation(self, name: str) -> bool:
+        """Whether a name that is no person's reads as an organisation's: not a place ("Missouri"), and
+        capitalised somewhere other than at a sentence's start ("Meet the 2019 Jaguar")."""
+        return bool(name) and name not in PLACE_WORDS and (is_organisation(name) or any(
+            m.name == name and self.sentence_start(m.start) != m.start for m in self.mentions))
+
     def _person_with_role(self, role_phrase: str) -> Speaker:
         """"the secretary of state" → the one person the article gives that role, else nobody."""
         name = self.people.with_role(role_phrase)
@@ -138,10 +210,25 @@ class ArticleReader(ArticleSubjects):
         return words[0] in DETERMINERS or any(w in GENERIC_NOUNS for w in words)
 
     def _organisation_in(self, start: int, end: int) -> Speaker:
-        """"a State Department spokesperson" → State Department; persons inside never speak here."""
+        """"a State Department spokesperson" → State Department; persons inside never speak here. A name that
+        is no known organisation's speaks only through its voice: "a spokesperson for Novartis", "a KFC
+        spokesperson", "a FEMA blog post"."""
         for mention in self.mentions_between(start, end):
             if is_organisation(mention.name):
                 return Speaker(mention.name)
+        voice = _VOICE_RE.search(self.text, start, end)
+        if not voice:
+            return NOBODY
+        names = [(m.start, m.end, m.name) for m in self.mentions_between(start, end)
+                 if not self.speaker_for(m).is_person]
+        names += [(a.start(), a.end(), a.group()) for a in _ACRONYM_WORD_RE.finditer(self.text, start, end)
+                  if a.group().lower() not in NATION_OF]
+        for name_start, name_end, name in sorted(names):
+            before = name_start > start and name_end <= voice.start()  # "a KFC spokesperson"
+            after = re.fullmatch(r"\s+(?:for|from|of)\s+(?:the\s+)?", self.text[voice.end():name_start]) \
+                and not self.text[name_end:end].strip()  # "a spokesperson for Novartis"
+            if before or after:
+                return Speaker(name)
         return NOBODY
 
     def sole_subject(self, start: int, end: int) -> Speaker | None:
@@ -161,7 +248,17 @@ class ArticleReader(ArticleSubjects):
         # "The Latin American state has been described by Reuters as": a people's adjective is no subject
         return speaker if self.is_subject_position(people[0]) and looks_like_person_name(speaker.name) else None
 
-    def subject_before_verb(self, region_start: int, verb_start: int) -> Speaker | None:
+    def subject_right_before(self, region_start: int, verb_start: int) -> Speaker | None:
+        """The subject of the verb at ``verb_start`` only where it stands right before it: "Biden called",
+        "Tim Bale, a professor at Queen Mary, described", "King, who called"."""
+        relative = re.search(r",[ ]+who[ ]+(?:[a-z]+ly[ ]+)?$", self.text[region_start:verb_start])
+        if relative:
+            mention = next((m for m in self.mentions_between(region_start, verb_start)
+                            if m.end == region_start + relative.start()), None)
+            return self.speaker_for(mention) if mention else None
+        return self.subject_before_verb(region_start, verb_start, adjacent=True)
+
+    def subject_before_verb(self, region_start: int, verb_start: int, adjacent: bool = False) -> Speaker | None:
         """Who is the subject of the speech verb at ``verb_start``, looking back to ``region_start``."""
         region = self.text[region_start:verb_start]
         phrase_end = region_start + len(region) - len(TRAILING_FILLERS_RE.search(region).group())
@@ -175,6 +272,8 @@ class ArticleReader(ArticleSubjects):
             parsed = self.parse_subject(phrase_start, phrase_end, whole=True)
             if parsed and not self.text[parsed[1]:phrase_end].strip(" ,"):
                 return parsed[0]
+        if adjacent:
+            return None
         for mention in mentions:
             speaker = self.speaker_for(mention)
             # Lone unknown words ("Chicago", "Reporters") are too often not the speaker.

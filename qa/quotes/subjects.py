@@ -39,6 +39,7 @@ class _Event:
     speaker: Speaker
 
 
+_PARENTHETICAL_SPEAKER_RE = re.compile(rf",[ ]+(?:he|she|they)(?:[ ]+{FILLER})*[ ]+{SPEECH_VERB_RE.pattern}")
 _SPEAKS_RE = re.compile(rf"(?:,[^,]{{1,80}},)?(?:\s+{FILLER})*\s+{SPEECH_VERB_RE.pattern}")
 
 
@@ -48,9 +49,15 @@ class ArticleSubjects(ArticleLayout):
     def __init__(self, article: Article) -> None:
         super().__init__(article)
         self.people = self._register_people(article.title)
+        self._first_named: dict[str, int] = {}  # a full name → where the text first names the person by it
+        for mention in reversed(self.mentions):
+            if mention.name in self.people.roles:
+                self._first_named[mention.name] = mention.start
         self.events: list[_Event] = []
         for mention in self.mentions:
-            if not self.inside_quote(mention.start) and self.is_subject_position(mention):
+            # "President Joe Biden, she said in a statement, is not a close contact": "she" is someone else
+            if not self.inside_quote(mention.start) and self.is_subject_position(mention) \
+                    and not _PARENTHETICAL_SPEAKER_RE.match(self.text, mention.end):
                 self.add_event(mention.start, self.speaker_for(mention))
 
     # -- people -------------------------------------------------------------------------------
@@ -64,7 +71,9 @@ class ArticleSubjects(ArticleLayout):
 
     def _register_people(self, title: str) -> People:
         people = People()
-        candidates = [(m, m.role or self._appositive_role(m)) for m in self.mentions]
+        # "the Billboard Hot 100": a name followed by a number is no person's
+        candidates = [(m, m.role or self._appositive_role(m)) for m in self.mentions
+                      if not re.match(r"[ ]\d", self.text[m.end:m.end + 2])]
         candidates += [(m, m.role) for m in find_mentions(title)]
         full_names = [(m, role) for m, role in candidates
                       if len(bare_tokens(m.name)) > 1 and not is_organisation(m.name)]
@@ -83,11 +92,16 @@ class ArticleSubjects(ArticleLayout):
             return Speaker(mention.name)
         # A titled mention ("Prince William") is never read as a first name ("William Shatner").
         full = self.people.full_name(mention.name, family_name_first=not (mention.role or mention.honorific))
+        if not full:
+            # "Frances Tiafoe … Tiafoe … his father, Constant Tiafoe": the one so named before this mention
+            earlier = [name for name in self.people.names_ending_with(mention.name)
+                       if self._first_named.get(name, len(self.text)) < mention.start]
+            full = earlier[0] if len(earlier) == 1 else None
         if full:
             role = mention.role or self.people.roles[full]
             gender = self.people.genders[full] or gender_of(mention.honorific, role)
             return Speaker(full, role, True, gender)
-        # A surname shared by several people stays a bare surname: never guess between them.
+        # A surname shared by several people named before it stays a bare surname: never guess between them.
         # A lone unknown word ("Apple", "Moscow") is no person unless a role or title says so.
         role = mention.role or self._appositive_role(mention)
         is_person = bool(role or mention.honorific or len(mention.name.split()) > 1
