@@ -225,9 +225,11 @@ WORD_RE = re.compile(r"[\w’'-]+")
 # What may follow a subject phrase that has ended: punctuation, a preposition, a conjunction or its verb.
 _SUBJECT_ENDS = (rf"(?=[ ]*(?:[,.;]|$)|[ ]+(?:{_alternation([*PREPOSITIONS, *CLAUSE_OPENERS, 'during'])}|"
                  rf"{FILLER}|{SPEECH_VERB_RE.pattern[2:-2]})\b)")
-# A person referred to by age, nationality or party, as a pronoun would: "the 24-year-old", "the Kenyan".
+# Words for a person's age or year, at school or in a sport: "the senior said", "the rookie added".
+_STAGE_WORDS = ("freshman", "sophomore", "junior", "senior", "teen", "teenager", "rookie", "youngster")
+# A person referred to by age, nationality, party or stage, as a pronoun would: "the 24-year-old", "the Kenyan".
 DEFINITE_DESCRIPTION_RE = re.compile(
-    rf"[Tt]he[ ]+(?:\d+-year-old|(?:{_alternation([n.title() for n in NATION_OF if n.isalpha()])}|"
+    rf"[Tt]he[ ]+(?:\d+-year-old|{_alternation(_STAGE_WORDS)}|(?:{_alternation([n.title() for n in NATION_OF if n.isalpha()])}|"
     rf"(?!{_alternation(sorted(ORG_WORDS))}\b){UPPER}{LOWER}+(?:an|ese)|Democrat|Republican)\b)"
     rf"{_SUBJECT_ENDS}")
 # An organisation referred to as "it" would be: "the company said", "said the agency in a statement".

@@ -77,10 +77,6 @@ class People:
         return [full for full, bare in self._tokens.items()
                 if len(bare) > len(tokens) and bare[:len(tokens)] == tokens]
 
-    def with_role(self, role_phrase: str) -> str | None:
-        matches = [name for name, role in self.roles.items() if role and role_matches(role_phrase, role)]
-        return matches[0] if len(matches) == 1 else None
-
 
 def find_mentions(text: str) -> list[Mention]:
     """Names of people and organisations in ``text``, each with the role or honorific written before it."""

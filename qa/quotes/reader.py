@@ -28,7 +28,7 @@ from qa.quotes.lexicon import (
     SPOKESPERSON_RE,
     TRAILING_FILLERS_RE,
 )
-from qa.quotes.people import NOBODY, Speaker, is_organisation
+from qa.quotes.people import NOBODY, Speaker, bare_tokens, gender_of, is_organisation, role_matches
 from qa.quotes.speakers import looks_like_person_name
 from qa.quotes.subjects import ArticleSubjects
 
@@ -146,7 +146,7 @@ class ArticleReader(ArticleSubjects):
         if article:
             role = re.match(rf"(?:[\w.’']+[ ]){{0,2}}?{ROLE_CORE}\b", self.text[name_start:limit])
             if role and not re.match(r"\s*\w", self.text[name_start + role.end():limit]):
-                return self._person_with_role(role.group()), name_start + role.end()
+                return self._person_with_role(role.group(), start), name_start + role.end()
         phrase = rest if whole else re.match(r"[^,.;!?—–]*", rest).group().rstrip()
         if whole:  # "his father, Eric Oakes": a short description, then the name in apposition
             described = re.match(r"[^,]{1,40},\s*", rest)
@@ -192,12 +192,21 @@ class ArticleReader(ArticleSubjects):
         return bool(name) and name not in PLACE_WORDS and (is_organisation(name) or any(
             m.name == name and self.sentence_start(m.start) != m.start for m in self.mentions))
 
-    def _person_with_role(self, role_phrase: str) -> Speaker:
-        """"the secretary of state" → the one person the article gives that role, else nobody."""
-        name = self.people.with_role(role_phrase)
-        if name is None:
+    def _person_with_role(self, role_phrase: str, position: int) -> Speaker:
+        """"the secretary of state" → the one person the article gives that role, else nobody. Failing a full
+        name, the one name titled so before ``position`` ("Pope Francis' comments … the Pope told")."""
+        names = [name for name, role in self.people.roles.items() if role and role_matches(role_phrase, role)]
+        if len(names) == 1:
+            return Speaker(names[0], self.people.roles[names[0]], True, self.people.genders[names[0]])
+        titled: dict[str, Mention] = {}  # "Queen Elizabeth II" and "Queen Elizabeth" are one person
+        for mention in self.mentions:
+            if mention.start < position and len(bare_tokens(mention.name)) == 1 and mention.role \
+                    and role_matches(role_phrase, mention.role) and not self.inside_quote(mention.start):
+                titled.setdefault(bare_tokens(mention.name)[0], mention)
+        if names or len(titled) != 1:
             return NOBODY
-        return Speaker(name, self.people.roles[name], True, self.people.genders[name])
+        mention = next(iter(titled.values()))
+        return Speaker(mention.name, mention.role, True, gender_of(mention.honorific, mention.role))
 
     @staticmethod
     def _looks_generic(phrase: str) -> bool:

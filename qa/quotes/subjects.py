@@ -162,7 +162,14 @@ class ArticleSubjects(ArticleLayout):
                       + [Speaker(e.speaker.name, is_person=True) for e in reversed(recent)
                          if self._lone_name_acting(e)]
                       + [speaker for speaker in reversed(named) if fits(speaker) and speaker.name in subjects])
-        return candidates[0] if candidates else NOBODY
+        if not candidates:
+            return NOBODY
+        # A description ("the senior said") is the last subject that reads as a person, whoever that is: when
+        # it is a name this article does not make a person ("Clayton Day", "Day" of "Labor Day"), nobody.
+        person_like = [e for e in recent if e.speaker.is_person or looks_like_person_name(e.speaker.name)]
+        if not pronoun and person_like and person_like[-1].speaker.name != candidates[0].name:
+            return NOBODY
+        return candidates[0]
 
     def _speaks(self, event: _Event) -> bool:
         """Whether the event is a quote's speaker, or a name followed by a speech verb ("Rolf also claimed")."""
