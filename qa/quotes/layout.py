@@ -91,6 +91,16 @@ class ArticleLayout:
         index = bisect.bisect_right(self._quoted, (position, float("inf"))) - 1
         return index >= 0 and self._quoted[index][0] <= position < self._quoted[index][1]
 
+    def quote_right_before(self, position: int) -> str:
+        """The words of the quotation that closes right before ``position`` and wants its attribution there
+        ("“…,” he said"; not "on “The Show.” He claims"), else ""."""
+        for quote in self.quotes:
+            words = self.text[quote.start:quote.end]
+            if quote.close_mark is not None and quote.close_mark < position \
+                    and not self.text[quote.close_mark + 1:position].strip(" ,") and words[-1:] in tuple(",?!—–-…:"):
+                return words
+        return ""
+
     def mentions_between(self, start: int, end: int) -> list[Mention]:
         low = bisect.bisect_left(self._mention_starts, start)
         high = bisect.bisect_left(self._mention_starts, end)

@@ -81,7 +81,8 @@ class ArticleReader(ArticleSubjects):
             return None
         pronoun = PRONOUN_RE.match(rest)
         if pronoun and not re.match(r"[\w’'-]", rest[pronoun.end():pronoun.end() + 1]):
-            return self.resolve_pronoun(pronoun.group(), start), start + pronoun.end()
+            quoted = self.quote_right_before(start)
+            return self.resolve_pronoun(pronoun.group(), start, quoted), start + pronoun.end()
         description = DEFINITE_DESCRIPTION_RE.match(rest)  # "the 24-year-old said", "said the Kenyan"
         if description:
             return self.resolve_pronoun("", start), start + description.end()

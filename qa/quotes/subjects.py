@@ -135,9 +135,10 @@ class ArticleSubjects(ArticleLayout):
         return (word_before not in PREPOSITIONS and not looks_like_verb and self.speaker_for(mention).is_person
                 and not any(self.speaker_for(m).is_person for m in earlier_mentions))
 
-    def resolve_pronoun(self, pronoun: str, position: int) -> Speaker:
+    def resolve_pronoun(self, pronoun: str, position: int, quoted: str = "") -> Speaker:
         """He/she → the most recent person in subject position, within the last few paragraphs; ``pronoun``
-        "" for a description that fits anyone ("the 24-year-old")."""
+        "" for a description that fits anyone ("the 24-year-old"). Never a person the words ``quoted`` (the
+        quotation the pronoun attributes) name by family name: “We work with brother bin Laden,” he said."""
         pronoun = pronoun.lower()
         if pronoun not in ("he", "she", "it", ""):
             return NOBODY  # "they", "we", "I": a group or the writer
@@ -148,7 +149,8 @@ class ArticleSubjects(ArticleLayout):
             return next((NOBODY if e.speaker.is_person else e.speaker for e in reversed(recent)), NOBODY)
 
         def fits(speaker: Speaker) -> bool:
-            return speaker.is_person and speaker.gender in ("", PRONOUN_GENDER.get(pronoun, speaker.gender))
+            return speaker.is_person and speaker.gender in ("", PRONOUN_GENDER.get(pronoun, speaker.gender)) \
+                and not _names_in(speaker.name, quoted)
 
         # Failing a person as a subject there: a lone name acting as one ("Ulvaeus spoke … he said"), then the
         # last person those paragraphs name at all ("the play of Tiafoe") who was a subject before.
@@ -160,7 +162,7 @@ class ArticleSubjects(ArticleLayout):
         last = [e for e in people if self.sentence_start(e.position) == self.sentence_start(people[-1].position)]
         candidates = ([e.speaker for e in last if self._speaks(e)][:1] + [e.speaker for e in reversed(last)]
                       + [Speaker(e.speaker.name, is_person=True) for e in reversed(recent)
-                         if self._lone_name_acting(e)]
+                         if self._lone_name_acting(e) and not _names_in(e.speaker.name, quoted)]
                       + [speaker for speaker in reversed(named) if fits(speaker) and speaker.name in subjects])
         if not candidates:
             return NOBODY
@@ -186,3 +188,9 @@ class ArticleSubjects(ArticleLayout):
             return False
         # a capital that is not only a sentence's first letter ("Heavy rain fell"): the word is a name
         return any(self.sentence_start(m.start) != m.start for m in self.mentions if m.name == mention.name)
+
+
+def _names_in(name: str, quoted: str) -> bool:
+    """Whether ``quoted`` names the person ``name`` by their family name, as someone else would."""
+    family = bare_tokens(name)[-1:] if name else []
+    return bool(family and quoted and re.search(rf"(?<!\w){re.escape(family[0])}\b", quoted))

@@ -1,6 +1,7 @@
 """Attribution rules for a speaker referred back to: a title alone ("the Pope told") for the one person the
-article titled so by a single name, a stage of life or school ("the senior said") as a description, and the
-pronoun that follows either. Every sentence here is made up for the test."""
+article titled so by a single name, a stage of life or school ("the senior said") as a description, the
+pronoun that follows either, and never a person the quotation itself names. Every sentence here is made up
+for the test."""
 
 from __future__ import annotations
 
@@ -39,3 +40,15 @@ def test_a_description_is_nobodys_when_the_last_subject_is_a_name_read_as_no_per
             "Dana Day, 18, plays in goal. Dana would like to turn professional.\n\n"
             "“I have learned more from losing than from winning,” the senior said.")
     assert speakers(text)["I have learn"] == ""
+
+
+def test_a_pronoun_is_never_the_person_its_quotation_names() -> None:
+    text = ("Amir Haddad reached the camp in the spring. Omar Rahimi spoke first at the rally that night.\n\n"
+            "“We are working with brother Rahimi,” he said in announcing the merger.")
+    assert speakers(text)["We are worki"] == "Amir Haddad"
+
+
+def test_a_title_in_quotation_marks_before_a_pronoun_excludes_no_one() -> None:
+    text = ("Matt Walsh, a pundit, spoke about the casting on “The Matt Walsh Show.” He claims he framed it as a "
+            "joke, since he goes on to say that “the mermaid should be pale, actually translucent.”")
+    assert speakers(text)["the mermaid "] == "Matt Walsh"
