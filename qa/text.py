@@ -166,10 +166,14 @@ class QuotationRules:
     # side outweighs punctuation, and an apostrophe after a mark shows that it closes.
     punctuation_as_space: bool
     opening_restarts: bool  # a second opening mark restarts the quotation: the first one was stray
+    # True: two apostrophes after a word ("…for,’’ Tucker said", "now.''") close a quotation, as typesetters
+    # write a closing double mark; never an opening one, never between letters ("They''re").
+    doubled_apostrophes_close: bool = False
 
     @cached_property
     def mark_pattern(self) -> re.Pattern[str]:
-        return re.compile(f"[{re.escape(self.marks)}]")
+        doubled = r"(?<=[^\s’'])(?:’’|'')(?![\w’'])|" if self.doubled_apostrophes_close else ""
+        return re.compile(f"{doubled}[{re.escape(self.marks)}]")
 
 
 @dataclass(frozen=True)
@@ -202,12 +206,13 @@ def find_quotations(text: str, paragraphs: list[tuple[int, int]], rules: Quotati
         continuable = previous is not None and previous.closing is None and previous.paragraph == index - 1
         opening: int | None = None  # of the quotation open at this point
         for match in rules.mark_pattern.finditer(text, start, end):
-            direction = _direction(text, match.start(), start, end, rules)
+            doubled = len(match.group()) == 2  # a closing mark typed as two apostrophes: its second one counts
+            direction = _Direction.CLOSE if doubled else _direction(text, match.start(), start, end, rules)
             if opening is None:
                 if direction is not _Direction.CLOSE:
                     opening = match.start()
             elif direction is not _Direction.OPEN:
-                quotations.append(Quotation(opening, match.start(), index, continuable and opening == start))
+                quotations.append(Quotation(opening, match.end() - 1, index, continuable and opening == start))
                 opening = None
             elif rules.opening_restarts:
                 opening = match.start()

@@ -17,7 +17,7 @@ from qa.types import Article, Chunk
 
 # The two readings of quotation marks in use (qa/quotes/layout.py, qa/chunk.py), and a third with every mark.
 RULES = [
-    QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True),
+    QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True, doubled_apostrophes_close=True),
     QuotationRules(marks='“”"', punctuation_as_space=True, opening_restarts=False),
     QuotationRules(marks="“”«»\"‘’'„‹›", punctuation_as_space=True, opening_restarts=True),
 ]
@@ -72,7 +72,8 @@ def test_quotations_are_paired_marks_in_order_within_their_paragraph(rules: Quot
         assert previous_end < quotation.opening and start <= quotation.opening < end
         assert text[quotation.opening] in rules.marks
         if quotation.closing is not None:
-            assert quotation.opening < quotation.closing < end and text[quotation.closing] in rules.marks
+            doubled = rules.doubled_apostrophes_close and text[quotation.closing - 1:quotation.closing + 1] in ("’’", "''")
+            assert quotation.opening < quotation.closing < end and (text[quotation.closing] in rules.marks or doubled)
         if quotation.continues:
             assert quotation.opening == start and previous is not None and previous.closing is None
             assert previous.paragraph == quotation.paragraph - 1

@@ -19,7 +19,8 @@ from qa.text import (
 )
 
 # The two readings of quotation marks in use: quote finding's, and chunking's.
-QUOTE_FINDING = QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True)
+QUOTE_FINDING = QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True,
+                               doubled_apostrophes_close=True)
 CHUNKING = QuotationRules(marks='“”"', punctuation_as_space=True, opening_restarts=False)
 
 
@@ -134,6 +135,13 @@ def test_a_second_opening_mark_restarts_a_quotation_for_quote_finding_only() -> 
     text = "A “stray mark then “the real quote” ends here."
     assert quoted(text, QUOTE_FINDING) == ["the real quote"]
     assert quoted(text, CHUNKING) == ["stray mark then “the real quote"]
+
+
+def test_two_apostrophes_after_a_word_close_a_quotation_for_quote_finding_only() -> None:
+    text = "“That’s what we play for,’’ Jo Ames said, “a title.'' They''re ''Dune'' fans, ’’he said."
+    closings = [q.closing for q in find_quotations(text, split_paragraphs(text), QUOTE_FINDING)]
+    assert closings == [text.index("’’ Jo") + 1, text.index("'' They") + 1]  # the second apostrophe of each
+    assert quoted(text, CHUNKING) == [text[1:]]  # chunking reads no apostrophe as a mark
 
 
 def test_a_mark_inside_a_word_follows_its_glyph() -> None:

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from qa.quotes.people import Mention, Speaker
     from qa.types import Article
 
-# Quote finding's own reading of quotation marks, as it always was, so that the quotes stored in
+# Quote finding's own reading of quotation marks, so that the quotes stored in
 # indexes stay what find_quotes gives (see EXTRACTOR_VERSION): guillemets count, and a second
-# opening mark means that the first one was stray.
-QUOTATION_RULES = QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True)
+# opening mark means that the first one was stray; two apostrophes close a quotation (“…for,’’ Tucker said).
+QUOTATION_RULES = QuotationRules(marks='“”«»"', punctuation_as_space=False, opening_restarts=True,
+                                 doubled_apostrophes_close=True)
 
 
 @dataclass
@@ -41,6 +42,7 @@ def _quote_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[RawQuote]
     quotes: list[RawQuote] = []
     for number, part in enumerate(find_quotations(text, paragraphs, QUOTATION_RULES)):
         end = part.closing if part.closing is not None else paragraphs[part.paragraph][1]
+        end -= end < len(text) and text[end] in "’'"  # a closing mark typed as two apostrophes: before both
         chain = quotes[-1].chain if part.continues else number
         quotes.append(RawQuote(part.opening + 1, end, part.opening, part.closing, part.paragraph, chain))
     for quote in quotes:

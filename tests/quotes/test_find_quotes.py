@@ -215,3 +215,12 @@ def test_a_quote_paragraph_signed_on_the_next_line(signature: str) -> None:
 def test_outlet_reporting_a_persons_words() -> None:
     text = "Campaigner Hugo Tagholm argued that “the dispensation was being abused”, said The Times."
     assert [(q.speaker, q.role) for q in quotes_of(text)] == [("Hugo Tagholm", "Campaigner")]
+
+
+def test_two_apostrophes_typed_for_a_closing_mark_end_the_quote() -> None:
+    text = ("“That’s what we’re playing for,’’ Hawks right fielder Kyle Dunn said, “a league title. Nothing "
+            "else matters to us now.’’ They''re ready, fans said.")
+    quotes = quotes_of(text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("That’s what we’re playing for,", "Kyle Dunn"),
+        ("a league title. Nothing else matters to us now.", "Kyle Dunn")]
