@@ -18,6 +18,11 @@ from qa.quotes.resolution import (
 )
 from qa.types import Person
 
+def described_in(article: str, *names: str) -> list[Described]:
+    """Each named speaker with the sentences of ``article`` that name them, as Index.resolve_speaker gives."""
+    return [Described(name, "\n".join(mentions(article, name)), article) for name in names]
+
+
 PEOPLE = [
     Person("Robert Redfield", "Former CDC Director", 5, 3, "2022-01-01", "2022-06-01"),
     Person("Rochelle Walensky", "CDC Director", 20, 15, "2022-01-03", "2022-06-20"),
@@ -104,8 +109,7 @@ def test_a_description_is_read_where_the_article_says_who_someone_is() -> None:
                "“He has a feel for football,” Rivera said.\n"
                "“We are thrilled,” said David Tepper, the new Panthers owner.\n"
                "“The Constitution should protect students,” NEA president Becky Pringle said.")
-    described = [Described(name, "\n".join(mentions(article, name)), article)
-                 for name in ("Ron Rivera", "David Tepper", "Becky Pringle")]
+    described = described_in(article, "Ron Rivera", "David Tepper", "Becky Pringle")
     assert mentions(article, "Ron Rivera")[0] == "Ron Rivera, the Panthers' coach, met him on Monday."
     # "Carolina" is said elsewhere in the article: it counts half, and the coach is still the best fit
     assert resolve_by_description("the Carolina Panthers' coach", described).name == "Ron Rivera"
@@ -154,8 +158,7 @@ def test_a_person_the_description_names_is_not_the_one_it_describes() -> None:
                "“The president's words were a call to action,” Mehta wrote.\n"
                "Donald Trump, who the lawsuits say incited the crowd, said the federal judge was wrong:\n"
                "“This is a witch hunt,” Trump said of the lawsuits.")
-    described = [Described(name, "\n".join(mentions(article, name)), article)
-                 for name in ("Donald Trump", "Amit Mehta")]
+    described = described_in(article, "Donald Trump", "Amit Mehta")
     assert resolve_by_description("federal judge hearing the January 6 lawsuits against Trump",
                                   described).name == "Amit Mehta"
     # a family name opening a longer proper name is a firm's name, not the person's
@@ -195,8 +198,7 @@ def test_of_equal_fits_the_description_nearest_the_name_wins() -> None:
                "“We have work to do,” Haslam said of the league.\n"
                "Steelers owner Art Rooney II said he understood.\n"
                "“I understand there is frustration,” Rooney said.")
-    described = [Described(name, "\n".join(mentions(article, name)), article)
-                 for name in ("Jimmy Haslam", "Art Rooney II")]
+    described = described_in(article, "Jimmy Haslam", "Art Rooney II")
     # both have "Steelers" and "owner" in their sentences; only Rooney has them beside his name
     assert resolve_by_description("the Steelers' owner", described).name == "Art Rooney II"
 
