@@ -42,6 +42,8 @@ class Sentence:
 
     start: int
     end: int
+
+
 # PyStemmer's stemmers keep state between calls and are documented as not thread-safe: one per thread.
 _STEMMERS = threading.local()
 

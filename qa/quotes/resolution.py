@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from qa.quotes.lexicon import ABBREVIATIONS, NAME_SUFFIXES, NATION_OF, PLACE_WORDS, ROLE_CORE
 from qa.quotes.people import normalise, role_matches, role_parts
-from qa.quotes.speakers import looks_like_person_name, name_matches, names_a_role
+from qa.quotes.speakers import last_name_word, looks_like_person_name, name_matches, names_a_role
 from qa.text import english_stemmer
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ def mentions(text: str, name: str) -> list[str]:
     """The sentences of ``text`` that name ``name`` (by its last word, so "Rivera" finds "Ron Rivera"
     too), each cut to _WINDOW characters either side: where an article says who someone is ("Ron Rivera,
     the Panthers' coach", "Bishop Robert Deeley of the Diocese of Portland")."""
-    last = name.split()[-1] if name.split() else ""
+    last = last_name_word(name)
     if len(last) < 2:
         return []
     found = []
@@ -275,7 +275,7 @@ def mentions(text: str, name: str) -> list[str]:
 def _words_beside(text: str, name: str) -> set[str]:
     """The description words within _BESIDE characters of each place ``text`` names ``name`` (by its last
     word), in its paragraph: a title before the name, an apposition after it."""
-    last = name.split()[-1] if name.split() else ""
+    last = last_name_word(name)
     found: set[str] = set()
     for start in _whole_word_places(text, last) if len(last) > 1 else ():
         end = start + len(last)
@@ -333,7 +333,7 @@ def _named_in(phrase: str, speaker: str) -> bool:
     """Whether a description names ``speaker`` as someone else it relates to ("Peter Meijer's primary
     challenger", "the judge hearing the lawsuits against Trump"): then it describes another person. A
     family name that opens a longer proper name ("Hackett Financial Advisors") names a firm, not them."""
-    last = speaker.split()[-1] if speaker.split() else ""
+    last = last_name_word(speaker)
     return len(last) > 1 and re.search(rf"(?<![\w'’]){re.escape(last)}(?![\w-])(?!\s+[A-Z])", phrase) is not None
 
 

@@ -10,6 +10,7 @@ from qa.quotes.lexicon import (
     DOCUMENT_NOUNS,
     HONORIFICS,
     LOWER,
+    NAME_SUFFIXES,
     NATION_OF,
     NOT_NAME_WORDS,
     PLACE_WORDS,
@@ -18,7 +19,7 @@ from qa.quotes.lexicon import (
     ROLE_CORES,
     UPPER,
 )
-from qa.quotes.people import bare_tokens, is_organisation, normalise, role_forms, role_matches, role_parts
+from qa.quotes.people import bare_tokens, is_organisation, normalise, role_forms, role_matches
 
 if TYPE_CHECKING:
     from qa.types import Quote
@@ -34,7 +35,7 @@ def name_matches(query: str, speaker: str) -> bool:
     query_tokens = re.sub(r"'s$", "", normalise(query)).split()
     while len(query_tokens) > 1 and query_tokens[0] in _QUERY_PREFIX_WORDS:
         query_tokens = query_tokens[1:]
-    speaker_tokens = [t for t in normalise(speaker).split() if t not in ("jr.", "sr.", "ii", "iii", "iv")]
+    speaker_tokens = [t for t in normalise(speaker).split() if t.rstrip(".") not in NAME_SUFFIXES]
     width = len(query_tokens)
     if not query_tokens or width > len(speaker_tokens):
         return False
@@ -138,7 +139,7 @@ def names_a_role(phrase: str) -> bool:
 def looks_like_person_name(phrase: str) -> bool:
     """Whether ``phrase`` reads as a person's name ("Lavrov", "Sergey Lavrov", "Mr. Blinken") rather than
     a place, organisation, acronym or common noun ("Ukraine", "Europe", "NATO", "sanctions")."""
-    tokens = [t for t in bare_tokens(phrase.strip(" ?!,")) if t not in HONORIFICS]
+    tokens = [t for t in bare_tokens(phrase.strip(" ?!.,")) if t not in HONORIFICS]
     if not 1 <= len(tokens) <= 4 or is_organisation(" ".join(tokens)):
         return False
     for token in tokens:
