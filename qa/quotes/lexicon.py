@@ -214,6 +214,10 @@ JOINT_SUBJECT_RE = re.compile(r"\s+(?:and|&)\s+\S+")  # "Blinken and Lavrov said
 LIST_GOES_ON_RE = re.compile(rf"(?:,\s*|\s+and\s+){UPPER}")  # "Sandy Koufax, Fernando Valenzuela and…"
 PRONOUN_RE = re.compile(r"(?i:he|she|it|they|we|i)\b")
 POSSESSIVE_RE = re.compile(r"['’]s\b")
+# A photo caption ends with its credit: "… on the 18th green. Jane Doe/Getty Images", "(Photo by Jo Roe/AP)".
+PHOTO_CREDIT_RE = re.compile(r"/[^/\n]{0,40}?\b(?:Getty Images|AP|AP Photo|Reuters|REUTERS|AFP|Shutterstock|CNN|"
+                             r"Pool|Handout|FILE|Everett Collection|Sipa USA|EPA|EPA-EFE|NurPhoto)\)?"
+                             r"(?:[ ]+Prev[ ]+Next)?[ ]*$")
 SENTENCE_END_RE = re.compile(rf"[.!?][”\"’)]*\s+(?=[“\"‘(]?(?:{UPPER}|\d))")
 CLAUSE_OPENERS = set("and but although though while whereas because since as when after before "
                      "that who which if so yet where until unless".split())

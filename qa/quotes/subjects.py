@@ -56,7 +56,8 @@ class ArticleSubjects(ArticleLayout):
         self.events: list[_Event] = []
         for mention in self.mentions:
             # "President Joe Biden, she said in a statement, is not a close contact": "she" is someone else
-            if not self.inside_quote(mention.start) and self.is_subject_position(mention) \
+            if not self.inside_quote(mention.start) and self.paragraph_of(mention.start) not in self.captions \
+                    and self.is_subject_position(mention) \
                     and not _PARENTHETICAL_SPEAKER_RE.match(self.text, mention.end):
                 self.add_event(mention.start, self.speaker_for(mention))
 

@@ -1,0 +1,56 @@
+"""Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a
+role held for someone named before ("his attorney Jo Doe"). Every sentence here is made up for the test."""
+
+from __future__ import annotations
+
+from qa.quotes import find_quotes
+from qa.types import Article
+
+
+def speaker_of(text: str, prefix: str) -> str:
+    quotes = find_quotes(Article(id="t", text=text))
+    found = [q for q in quotes if q.text.startswith(prefix)]
+    assert len(found) == 1, [q.text[:30] for q in quotes]
+    return found[0].speaker
+
+
+def test_a_statement_goes_on_past_a_photo_caption() -> None:
+    text = ("“The course plays longer than it did a year ago,” Tomas Brandt told reporters on Tuesday.\n\n"
+            "Greta Lind putts on the ninth green during the opening round. Jo Smith/Getty Images\n\n"
+            "“You need to hit the fairways or you will not score here.”")
+    assert speaker_of(text, "You need to") == "Tomas Brandt"
+
+
+def test_a_person_in_a_photo_caption_is_no_antecedent() -> None:
+    text = ("“Prices have climbed faster than wages for two years now,” says Paul Okonjo, an economist at the "
+            "state university.\n\n"
+            "Mayor Clara Vance speaks at a rally in the city on Friday. Ann Roe/AP\n\n"
+            "He believes the coming winter is a “real test for every household budget in the region.”")
+    assert speaker_of(text, "real test") == "Paul Okonjo"
+
+
+def test_a_speaker_described_at_length_after_the_quote() -> None:
+    text = ("“These results lay the groundwork for cheaper treatment of the disease,” Dr. Lena Ortiz, a "
+            "researcher on the trial and medical director of the blood service at the northern regional "
+            "hospital trust, said in a news release.")
+    assert speaker_of(text, "These results") == "Lena Ortiz"
+
+
+def test_a_fragment_then_more_of_the_sentence_then_the_speaker_described_with_commas() -> None:
+    text = ("“The bottom line is that these numbers are reassuring,” and they match earlier data on the safety "
+            "of the drug, Dr. Ruth Abara, a surgeon at Lakeside Medical Center, Oregon and the study's lead "
+            "author, told the paper.")
+    assert speaker_of(text, "The bottom line") == "Ruth Abara"
+
+
+def test_two_people_described_at_length_are_a_joint_statement() -> None:
+    text = ("“The value of cleaner power is not a question of party and never was,” Ada Kerr, a Republican "
+            "and former state official, and Leon Dupre, the president of the regional business council, "
+            "wrote in a joint letter.")
+    assert speaker_of(text, "The value") == ""
+
+
+def test_a_role_held_for_someone_named_before() -> None:
+    text = ("Ivo Marek was charged on Monday. “Mr. Marek has a spotless record and disagrees with the "
+            "findings,” his attorney Dana Whitfield said after the hearing.")
+    assert speaker_of(text, "Mr. Marek") == "Dana Whitfield"
