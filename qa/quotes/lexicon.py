@@ -133,7 +133,7 @@ DETERMINERS = set("a an the one two three several some many other another his he
                   "this that these those senior top".split())
 PRONOUN_GENDER = {"he": "m", "she": "f"}
 ABBREVIATIONS = set("mr mrs ms dr sen rep gov gen lt col sgt st jr sr prof rev capt adm maj "
-                    "mt no inc corp co ltd vs u.s u.k u.n e.u d.c".split())
+                    "mt no inc corp co ltd vs u.s u.k u.n e.u d.c jan feb aug sept oct nov dec".split())
 
 # --- regular expressions ---------------------------------------------------------------------
 

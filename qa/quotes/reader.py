@@ -50,6 +50,7 @@ _OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
 _WRITING_RE = re.compile(r"[ ]+(?:statement|tweet|post|letter|email)\b")
 _OWNER_RE = re.compile(r"(?:[Hh]is|[Hh]er|[Tt]heir)[ ]+|")
 _DESCRIBED_RE = re.compile(rf",\s+[^“”\";.!?]{{3,200}},(?:\s+{FILLER})*\s*")
+_INITIALS_AFTER_RE = re.compile(r"[ ]+([A-Z][A-Z&]{1,5})\b(?![’'.-])")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
 # "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
 # music": words that describe the person named right after them
@@ -142,6 +143,9 @@ class ArticleReader(ArticleSubjects):
             joint = JOINT_SUBJECT_RE.match(self.text, mention.end, limit)
             if joint:
                 return NOBODY, joint.end()  # "Blinken and Lavrov said": no one person's words
+            initials = _INITIALS_AFTER_RE.match(self.text, mention.end, limit)
+            if initials and mention.name in PLACE_WORDS:  # "the Iowa DNR wrote": the place's agency
+                return Speaker(f"{mention.name} {initials.group(1)}"), initials.end()
             return self.speaker_for(mention), end
         acronym = ACRONYM_RE.match(rest)  # "the FDA said", "according to WHO": an organisation
         if acronym and acronym.group(1).lower() not in NATION_OF and not re.fullmatch(ROLE_CORE, acronym.group(1)):

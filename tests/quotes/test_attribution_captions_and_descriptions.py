@@ -1,4 +1,5 @@
-"""Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a
+"""Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a month
+abbreviated before a day, a place before initials, a
 role held for someone named before ("his attorney Jo Doe"). Every sentence here is made up for the test."""
 
 from __future__ import annotations
@@ -54,3 +55,15 @@ def test_a_role_held_for_someone_named_before() -> None:
     text = ("Ivo Marek was charged on Monday. “Mr. Marek has a spotless record and disagrees with the "
             "findings,” his attorney Dana Whitfield said after the hearing.")
     assert speaker_of(text, "Mr. Marek") == "Dana Whitfield"
+
+
+def test_a_month_abbreviated_before_a_day_ends_no_sentence() -> None:
+    text = ("Mayor Ines Carver announced three parts of the plan: a freeze on fares until Dec. 31, free rides "
+            "for students and “a full review of every bus route in the city.”")
+    assert speaker_of(text, "a full review") == "Ines Carver"
+
+
+def test_a_place_before_initials_is_its_agency() -> None:
+    text = ("The Ohio EPA wrote the company in a March 2 letter that the permit would be denied, saying the "
+            "plant would have “a lasting effect on the quality of the river downstream.”")
+    assert speaker_of(text, "a lasting effect") == "Ohio EPA"
