@@ -38,7 +38,7 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # 6: descriptions before a name ("said London engineer Matt Stockdale"), organisations through a spokesperson,
 # a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
-# "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR"
+# "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -49,6 +49,7 @@ _PASSIVE_AGENT_RE = re.compile(
 # Right after a quote, "states" and "notes" are verbs ("“…,” a FEMA blog post states."), as elsewhere they are
 # not always ("member states", "the notes").
 _AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
+_MODAL_BEFORE_RE = re.compile(r"\b(?:can|could|may|might|must|should|will|would|cannot)(?:[ ]+[a-z]+ly)?[ ]+$")
 _CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
                                 r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
 
@@ -153,6 +154,10 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
         if parsed and parsed[0].name and parsed[1] >= agent.end("agent"):
             return _Attribution(parsed[0], True)
     verbs = _active_speech_verbs(reader, clause_start, quote.open_mark)
+    # "Doe told CNN that although the data can accurately say who has antibodies, “…”": what someone could
+    # say, inside another's reported words, is no attribution
+    verbs = verbs[:1] + [v for v in verbs[1:]
+                         if not _MODAL_BEFORE_RE.search(reader.text, max(0, v.start() - 40), v.start())]
     if not verbs:
         return None
     # "Among analysts, said Grohowski, “…”": the verb before its subject, who ends the clause, the quote

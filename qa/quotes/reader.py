@@ -270,7 +270,7 @@ class ArticleReader(ArticleSubjects):
     def subject_described_at_length(self, start: int, verb_start: int) -> Speaker | None:
         """A person named where a clause starts and described, at any length, up to the comma before the verb
         at ``verb_start``: "…,” Dr. Jane Roe, a researcher on the study and medical director of the trust's
-        blood service, said"; "…” with some caveats, Dr. Jo Doe, a professor at State University, Portland, told"."""
+        blood service, said"; "…” with caveats, Dr. Jo Doe, a professor at State University, Portland, told"."""
         for mention in self.mentions_between(start, verb_start):
             if not re.fullmatch(r"[\s,”\"]*|.*,\s+", self.text[start:mention.start], re.S) \
                     or self.inside_quote(mention.start):

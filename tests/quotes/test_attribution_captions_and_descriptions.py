@@ -1,6 +1,6 @@
-"""Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a month
-abbreviated before a day, a place before initials, a
-role held for someone named before ("his attorney Jo Doe"). Every sentence here is made up for the test."""
+"""Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a role
+held for someone named before ("his attorney Jo Doe"), a month abbreviated before a day, a place before
+initials, what someone could say inside another's reported words. Every sentence here is made up for the test."""
 
 from __future__ import annotations
 
@@ -67,3 +67,10 @@ def test_a_place_before_initials_is_its_agency() -> None:
     text = ("The Ohio EPA wrote the company in a March 2 letter that the permit would be denied, saying the "
             "plant would have “a lasting effect on the quality of the river downstream.”")
     assert speaker_of(text, "a lasting effect") == "Ohio EPA"
+
+
+def test_what_someone_could_say_inside_a_reported_lead_in_is_no_attribution() -> None:
+    text = ("Mara Quist, an associate professor of hydrology at the Northern Institute of Water and Soil "
+            "Studies, told the paper that although the gauges can accurately say how high the river is, "
+            "“what they cannot tell us is how long the levees will hold against it.”")
+    assert speaker_of(text, "what they cannot") == "Mara Quist"
