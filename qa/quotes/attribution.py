@@ -38,7 +38,8 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # 6: descriptions before a name ("said London engineer Matt Stockdale"), organisations through a spokesperson,
 # a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
-# "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”"
+# "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
+# "including author Jo Doe, who …" as the antecedent of a pronoun
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(

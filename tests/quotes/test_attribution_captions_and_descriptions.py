@@ -1,6 +1,7 @@
 """Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a role
 held for someone named before ("his attorney Jo Doe"), a month abbreviated before a day, a place before
-initials, what someone could say inside another's reported words. Every sentence here is made up for the test."""
+initials, what someone could say inside another's reported words, a person introduced by "who". Every sentence here
+is made up for the test."""
 
 from __future__ import annotations
 
@@ -74,3 +75,10 @@ def test_what_someone_could_say_inside_a_reported_lead_in_is_no_attribution() ->
             "Studies, told the paper that although the gauges can accurately say how high the river is, "
             "“what they cannot tell us is how long the levees will hold against it.”")
     assert speaker_of(text, "what they cannot") == "Mara Quist"
+
+
+def test_a_person_introduced_by_a_relative_clause_is_the_antecedent() -> None:
+    text = ("Mayor Tom Carver defended the fare rise on Monday. The plan angered many riders of Carver's buses, "
+            "including novelist Peter Hallam, who takes the bus to work every day.\n\n"
+            "“Four dollars to ride a bus that never comes?” he wrote on Tuesday.")
+    assert speaker_of(text, "Four dollars") == "Peter Hallam"
