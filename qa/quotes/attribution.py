@@ -39,7 +39,7 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
-# "including author Jo Doe, who …" as the antecedent of a pronoun
+# "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -51,6 +51,9 @@ _PASSIVE_AGENT_RE = re.compile(
 # not always ("member states", "the notes").
 _AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
 _MODAL_BEFORE_RE = re.compile(r"\b(?:can|could|may|might|must|should|will|would|cannot)(?:[ ]+[a-z]+ly)?[ ]+$")
+_POSSESSED_WORDS_RE = re.compile(
+    r"\b(?:(?P<pronoun>[Hh]is|[Hh]er)|(?P<owner>[A-Z][\w-]*)['’]s)[ ]+(?:[a-z]+[ ]+){0,2}(?:advice|message|response|"
+    r"answer|reply|verdict|words|explanation|warning)\b[^“”\".;:]{0,80}:[ ]*$")
 _CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
                                 r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
 
@@ -229,6 +232,21 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
     return _Attribution(speaker, False) if speaker else None
 
 
+def _attribute_possessed_words(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """Her advice to other parents: “…” / Okafor's answer was simple: “…”: the words of whose answer it is."""
+    clause_start = _clause_start(reader, quote)
+    owned = _POSSESSED_WORDS_RE.search(reader.text, clause_start, quote.open_mark)
+    if not owned:
+        return None
+    if owned.group("pronoun"):
+        speaker = reader.resolve_pronoun("he" if owned.group("pronoun").lower() == "his" else "she", owned.start())
+    else:
+        mention = next((m for m in reader.mentions_between(clause_start, owned.end("owner"))
+                        if m.end == owned.end("owner")), None)
+        speaker = reader.speaker_for(mention) if mention else NOBODY
+    return _Attribution(speaker, False) if speaker.name and speaker.is_person else None
+
+
 def _attribute_paragraph_before(reader: ArticleReader, quote: RawQuote) -> Speaker | None:
     """A paragraph that is only a quote, after a paragraph whose last sentence reports someone's words:
     "Okafor said the plan would fail. / “Nobody has asked the farmers.”" The speaker must be the subject of
@@ -270,7 +288,8 @@ def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
         # "Tagholm argued that “…”, said The Times": Tagholm's words in The Times's report.
         if after and before and before.adjacent and before.speaker.is_person and not after.speaker.is_person:
             after = None
-        attribution = after or before or _attribute_lead_in(reader, quote) or _attribute_dash_line(reader, quote)
+        attribution = after or before or _attribute_possessed_words(reader, quote) or _attribute_lead_in(reader, quote) \
+            or _attribute_dash_line(reader, quote)
         if attribution:
             quote.speaker, quote.adjacent_attribution = attribution.speaker, attribution.adjacent
             reader.add_event(quote.end, attribution.speaker)

@@ -1,7 +1,7 @@
 """Attribution rules of extractor 7: photo captions between paragraphs, a speaker described at length, a role
 held for someone named before ("his attorney Jo Doe"), a month abbreviated before a day, a place before
-initials, what someone could say inside another's reported words, a person introduced by "who". Every sentence here
-is made up for the test."""
+initials, what someone could say inside another's reported words, a person introduced by "who", someone's
+advice or answer. Every sentence here is made up for the test."""
 
 from __future__ import annotations
 
@@ -82,3 +82,12 @@ def test_a_person_introduced_by_a_relative_clause_is_the_antecedent() -> None:
             "including novelist Peter Hallam, who takes the bus to work every day.\n\n"
             "“Four dollars to ride a bus that never comes?” he wrote on Tuesday.")
     assert speaker_of(text, "Four dollars") == "Peter Hallam"
+
+
+def test_the_words_of_someones_advice_or_answer_are_theirs() -> None:
+    text = ("Nadia Berg runs the family farm alone now. For Berg, the work is a source of pride. Her advice to "
+            "other young farmers: “Start small, keep your books clean and never borrow for a tractor.”")
+    assert speaker_of(text, "Start small") == "Nadia Berg"
+    text = ("The panel asked Omar Reyes whether the plan could still work. Reyes's answer was blunt: “Not with "
+            "the budget we have been given this year.”")
+    assert speaker_of(text, "Not with") == "Omar Reyes"
