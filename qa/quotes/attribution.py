@@ -39,7 +39,7 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
-# "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”"
+# "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -53,7 +53,7 @@ _AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)
 _MODAL_BEFORE_RE = re.compile(r"\b(?:can|could|may|might|must|should|will|would|cannot)(?:[ ]+[a-z]+ly)?[ ]+$")
 _POSSESSED_WORDS_RE = re.compile(
     r"\b(?:(?P<pronoun>[Hh]is|[Hh]er)|(?P<owner>[A-Z][\w-]*)['’]s)[ ]+(?:[a-z]+[ ]+){0,2}(?:advice|message|response|"
-    r"answer|reply|verdict|words|explanation|warning)\b[^“”\".;:]{0,80}:[ ]*$")
+    r"answer|reply|verdict|words|explanation|warning)\b(?:[^“”\".;:]{0,80}:|(?<=words),)[ ]*$")
 _CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
                                 r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
 
@@ -233,7 +233,8 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
 
 
 def _attribute_possessed_words(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
-    """Her advice to other parents: “…” / Okafor's answer was simple: “…”: the words of whose answer it is."""
+    """Her advice to other parents: “…” / Okafor's answer was simple: “…” / In Okafor's words, “…”: the words of
+    whose advice or answer it is."""
     clause_start = _clause_start(reader, quote)
     owned = _POSSESSED_WORDS_RE.search(reader.text, clause_start, quote.open_mark)
     if not owned:

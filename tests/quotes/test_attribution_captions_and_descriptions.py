@@ -91,3 +91,9 @@ def test_the_words_of_someones_advice_or_answer_are_theirs() -> None:
     text = ("The panel asked Omar Reyes whether the plan could still work. Reyes's answer was blunt: “Not with "
             "the budget we have been given this year.”")
     assert speaker_of(text, "Not with") == "Omar Reyes"
+
+
+def test_in_someones_words() -> None:
+    text = ("Lena Dorsey took over the bakery brand in 2019 and gave it a new look. In Dorsey's words, “Our bread "
+            "should taste like a Sunday morning at home.”")
+    assert speaker_of(text, "Our bread") == "Lena Dorsey"
