@@ -39,7 +39,8 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
-# "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”"
+# "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”",
+# "“…,” NOAA reports"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -47,9 +48,9 @@ _BARE_ATTRIBUTION_RE = re.compile(
 _PASSIVE_AGENT_RE = re.compile(
     r"\b(?:described|called|characteri[sz]ed|label+ed|branded|dubbed|hailed|quoted)[ ]+by[ ]+"
     r"(?P<agent>[^,;:“”\"]{2,60}?)[ ]+as[ ]*$")
-# Right after a quote, "states" and "notes" are verbs ("“…,” a FEMA blog post states."), as elsewhere they are
-# not always ("member states", "the notes").
-_AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
+# Right after a quote, "states", "notes" and "reports" are verbs ("“…,” a FEMA blog post states."), as elsewhere
+# they are not always ("member states", "the notes", "news reports").
+_AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes|reports)\b")
 _MODAL_BEFORE_RE = re.compile(r"\b(?:can|could|may|might|must|should|will|would|cannot)(?:[ ]+[a-z]+ly)?[ ]+$")
 _POSSESSED_WORDS_RE = re.compile(
     r"\b(?:(?P<pronoun>[Hh]is|[Hh]er)|(?P<owner>[A-Z][\w-]*)['’]s)[ ]+(?:[a-z]+[ ]+){0,2}(?:advice|message|response|"

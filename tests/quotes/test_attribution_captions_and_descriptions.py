@@ -97,3 +97,8 @@ def test_in_someones_words() -> None:
     text = ("Lena Dorsey took over the bakery brand in 2019 and gave it a new look. In Dorsey's words, “Our bread "
             "should taste like a Sunday morning at home.”")
     assert speaker_of(text, "Our bread") == "Lena Dorsey"
+
+
+def test_reports_right_after_a_quote_is_a_verb() -> None:
+    text = "“Heavy snow is likely across the northern valleys by Friday night,” the National Weather Service reports."
+    assert speaker_of(text, "Heavy snow") == "National Weather Service"
