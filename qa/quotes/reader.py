@@ -180,7 +180,8 @@ class ArticleReader(ArticleSubjects):
                     or {w.strip(",").lower() for w in words.split()} & _NOT_TITLE_WORDS:
                 return None
             after = self.text[mention.end:limit]
-            ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)", after)
+            # "said commentator Jo Doe of the runoff": what follows "of" is no part of the name
+            ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)|[ ]+of[ ]", after)
             return (speaker, mention.end) if ends else None
         return None
 

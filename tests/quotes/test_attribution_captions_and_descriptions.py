@@ -102,3 +102,9 @@ def test_in_someones_words() -> None:
 def test_reports_right_after_a_quote_is_a_verb() -> None:
     text = "“Heavy snow is likely across the northern valleys by Friday night,” the National Weather Service reports."
     assert speaker_of(text, "Heavy snow") == "National Weather Service"
+
+
+def test_said_a_described_person_of_a_topic() -> None:
+    text = ("“The outcome of the runoff is far from certain this time,” said NPR European affairs commentator Alan "
+            "Mercer of the coming second round.")
+    assert speaker_of(text, "The outcome") == "Alan Mercer"
