@@ -40,7 +40,7 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
 # "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”",
-# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff"
+# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -249,6 +249,19 @@ def _attribute_possessed_words(reader: ArticleReader, quote: RawQuote) -> _Attri
     return _Attribution(speaker, False) if speaker.name and speaker.is_person else None
 
 
+def _attribute_name_colon(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """A paragraph that opens with a person's name and a colon, as in a transcript: Mayor Jo Doe: “…”. The name
+    carries a role or title, or is the short form of a name given elsewhere ("Doe: “…”"); not a team's name
+    before its grade ("Indianapolis Colts: “Feels” like …")."""
+    paragraph_start = reader.paragraphs[quote.paragraph][0]
+    mention = reader.mention_at.get(paragraph_start)
+    if mention is None or not re.fullmatch(r"[ ]*:[ ]*", reader.text[mention.end:quote.open_mark]):
+        return None
+    speaker = reader.speaker_for(mention)
+    known = mention.role or mention.honorific or speaker.name != mention.name
+    return _Attribution(speaker, True) if known and speaker.is_person and speaker.name else None
+
+
 def _attribute_paragraph_before(reader: ArticleReader, quote: RawQuote) -> Speaker | None:
     """A paragraph that is only a quote, after a paragraph whose last sentence reports someone's words:
     "Okafor said the plan would fail. / “Nobody has asked the farmers.”" The speaker must be the subject of
@@ -290,8 +303,8 @@ def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
         # "Tagholm argued that “…”, said The Times": Tagholm's words in The Times's report.
         if after and before and before.adjacent and before.speaker.is_person and not after.speaker.is_person:
             after = None
-        attribution = after or before or _attribute_possessed_words(reader, quote) or _attribute_lead_in(reader, quote) \
-            or _attribute_dash_line(reader, quote)
+        attribution = after or before or _attribute_possessed_words(reader, quote) or _attribute_name_colon(reader, quote) \
+            or _attribute_lead_in(reader, quote) or _attribute_dash_line(reader, quote)
         if attribution:
             quote.speaker, quote.adjacent_attribution = attribution.speaker, attribution.adjacent
             reader.add_event(quote.end, attribution.speaker)

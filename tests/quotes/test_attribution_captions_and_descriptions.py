@@ -108,3 +108,11 @@ def test_said_a_described_person_of_a_topic() -> None:
     text = ("“The outcome of the runoff is far from certain this time,” said NPR European affairs commentator Alan "
             "Mercer of the coming second round.")
     assert speaker_of(text, "The outcome") == "Alan Mercer"
+
+
+def test_a_titled_name_and_a_colon_open_a_quote_paragraph() -> None:
+    text = ("The town council met on Tuesday to vote on the new bridge.\n\n"
+            "Mayor Edda Lund: “We waited eleven years for this bridge and we will not wait another.”\n\n"
+            "Harbor Hawks: “Strong value at a position of need for years” with their second-round pick.")
+    assert speaker_of(text, "We waited") == "Edda Lund"
+    assert speaker_of(text, "Strong value") == ""
