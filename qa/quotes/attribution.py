@@ -12,6 +12,7 @@ from qa.quotes.lexicon import (
     ACCORDING_TO_RE,
     ATTRIBUTION_LEAD_RE,
     CLAUSE_BREAK_RE,
+    GENERIC_NOUNS,
     INVERTED_VERB_RE,
     PASSIVE_MARKERS,
     SIGNATURE_DASH_RE,
@@ -40,7 +41,7 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
 # "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”",
-# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”"
+# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”" (and transcripts)
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -251,14 +252,21 @@ def _attribute_possessed_words(reader: ArticleReader, quote: RawQuote) -> _Attri
 
 def _attribute_name_colon(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
     """A paragraph that opens with a person's name and a colon, as in a transcript: Mayor Jo Doe: “…”. The name
-    carries a role or title, or is the short form of a name given elsewhere ("Doe: “…”"); not a team's name
-    before its grade ("Indianapolis Colts: “Feels” like …")."""
+    carries a role or title, or is the short form of a name given elsewhere ("Doe: “…”"), not a team's name
+    before its grade ("Indianapolis Colts: “Feels” like …"); or the paragraph before is only the name and
+    the colon ("Jo Doe:"), as transcripts set it."""
     paragraph_start = reader.paragraphs[quote.paragraph][0]
     mention = reader.mention_at.get(paragraph_start)
-    if mention is None or not re.fullmatch(r"[ ]*:[ ]*", reader.text[mention.end:quote.open_mark]):
+    name_end, own_line = quote.open_mark, False
+    if quote.paragraph and mention is None and not reader.text[paragraph_start:quote.open_mark].strip():
+        paragraph_start, name_end = reader.paragraphs[quote.paragraph - 1]
+        mention, own_line = reader.mention_at.get(paragraph_start), True
+    if mention is None or not re.fullmatch(r"[ ]*:[ ]*", reader.text[mention.end:name_end]):
         return None
     speaker = reader.speaker_for(mention)
-    known = mention.role or mention.honorific or speaker.name != mention.name
+    known = own_line or mention.role or mention.honorific or speaker.name != mention.name
+    if speaker.name.split()[-1:] and speaker.name.split()[-1].lower() in GENERIC_NOUNS:  # "Trump Aide:"
+        return None
     return _Attribution(speaker, True) if known and speaker.is_person and speaker.name else None
 
 

@@ -116,3 +116,11 @@ def test_a_titled_name_and_a_colon_open_a_quote_paragraph() -> None:
             "Harbor Hawks: “Strong value at a position of need for years” with their second-round pick.")
     assert speaker_of(text, "We waited") == "Edda Lund"
     assert speaker_of(text, "Strong value") == ""
+
+
+def test_a_transcript_sets_the_name_and_colon_on_a_line_of_their_own() -> None:
+    text = ("The committee played the recording of the call.\n\nMarta Feld:\n\n"
+            "“We counted every ballot twice and the numbers did not move.”\n\nCampaign Aide:\n\n"
+            "“Then we ask for a third count in the two largest counties.”")
+    assert speaker_of(text, "We counted") == "Marta Feld"
+    assert speaker_of(text, "Then we ask") == ""
