@@ -41,7 +41,8 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
 # "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”",
-# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”" (and transcripts)
+# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”" (and transcripts),
+# "Sociologist Jo Doe said"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(

@@ -47,6 +47,8 @@ ROLE_CORES = (
     "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
     "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
     "director-general", "director general", "trooper", "sergeant", "sgt.", "pollster",
+    "sociologist", "epidemiologist", "psychologist", "psychiatrist", "virologist", "physician", "surgeon",
+    "strategist", "meteorologist", "pastor", "priest", "consultant",
 )
 # A word that makes a role another office: "the president" is not the vice president, "the coach" not an
 # assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director

@@ -124,3 +124,9 @@ def test_a_transcript_sets_the_name_and_colon_on_a_line_of_their_own() -> None:
             "“Then we ask for a third count in the two largest counties.”")
     assert speaker_of(text, "We counted") == "Marta Feld"
     assert speaker_of(text, "Then we ask") == ""
+
+
+def test_a_profession_that_opens_a_sentence_is_no_part_of_the_name() -> None:
+    text = ("The vote split the country. Sociologist Ana Pereira said, “One half is celebrating and the other "
+            "half is packing.”")
+    assert speaker_of(text, "One half") == "Ana Pereira"
