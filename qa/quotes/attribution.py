@@ -42,7 +42,7 @@ EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3
 # "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
 # "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”",
 # "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”" (and transcripts),
-# "Sociologist Jo Doe said"
+# "Sociologist Jo Doe said", "a clip of Jo Doe saying, “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -181,6 +181,13 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
     if not (short_tail or that_tail):
         return None
     verb = verbs[-1]
+    # "a clip of manager Jo Doe saying, “…”", "with Rock saying, “…”": the person right before the participle;
+    # not "she quoted Martin Luther King saying she had “…”", her own words
+    doer = next((m for m in reader.mentions_between(clause_start, verb.start())
+                 if re.fullmatch(r"[ ]+", reader.text[m.end:verb.start()])), None)
+    quoting = doer and re.search(r"\b(?:quoted|quoting|cited|citing)\b", reader.text[clause_start:doer.start])
+    if verb.group().endswith("ing") and doer and reader.speaker_for(doer).is_person and not quoting:
+        return _Attribution(reader.speaker_for(doer), bool(short_tail) and not short_tail.group("words").strip())
     if verb.group().endswith("ing") and len(verbs) > 1:
         verb = verbs[-2]  # "Gov. Phil Murphy announced, saying the state needed to “…”": the subject of the finite verb
     speaker = reader.subject_before_verb(_last_clause(reader, clause_start, verb.start()), verb.start())

@@ -130,3 +130,12 @@ def test_a_profession_that_opens_a_sentence_is_no_part_of_the_name() -> None:
     text = ("The vote split the country. Sociologist Ana Pereira said, “One half is celebrating and the other "
             "half is packing.”")
     assert speaker_of(text, "One half") == "Ana Pereira"
+
+
+def test_the_person_right_before_a_participle_says_the_words() -> None:
+    text = ("Rena Lowe left the match without a word. Later, Lowe posted a video of coach Tomas Berg saying, "
+            "“If I talk about the referee, I will be fined again.”")
+    assert speaker_of(text, "If I talk") == "Tomas Berg"
+    text = ("Governor Rena Lowe spoke in the valley on Sunday. In her speech, she quoted Tomas Berg saying she "
+            "still had “the hope of seeing this valley green again.”")
+    assert speaker_of(text, "the hope") == "Rena Lowe"
