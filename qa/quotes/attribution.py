@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qa.quotes.continuation import propagate, whole_paragraph, word_count
 from qa.quotes.layout import QUOTATION_RULES
 from qa.quotes.lexicon import (
     ACCORDING_TO_RE,
     ATTRIBUTION_LEAD_RE,
     CLAUSE_BREAK_RE,
+    GENERIC_NOUNS,
     INVERTED_VERB_RE,
     PASSIVE_MARKERS,
     SIGNATURE_DASH_RE,
@@ -31,11 +33,16 @@ if TYPE_CHECKING:
     from qa.types import Article
 
 # Bump when find_quotes changes what it returns: indexes re-extract their stored quotes (no re-embedding).
-EXTRACTOR_VERSION = 6  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
+EXTRACTOR_VERSION = 7  # 2: quotes signed on the next line ("-- Naomi Osaka"); 3: framings, vectors, people;
 # 4: a generic noun as a named role ("spokesperson Zhao Lijian said"), a sentence's sole subject;
 # 5: speakers a paragraph away, descriptions ("the 24-year-old"), initials ("the CDC"), "according to X, …";
 # 6: descriptions before a name ("said London engineer Matt Stockdale"), organisations through a spokesperson,
 # a family name as the person so named before it, "Beshear's office", "accused Putin of being “…”"
+# 7: photo captions skipped between paragraphs, a speaker described at length ("Dr. Jo Doe, a …, …, said"),
+# "his attorney Jo Doe said", "Dec. 31" inside a sentence, "the Iowa DNR", "…that the data can say …, “…”",
+# "including author Jo Doe, who …" as the antecedent of a pronoun, "Her advice to parents: “…”", "In Doe’s words, “…”",
+# "“…,” NOAA reports", "said CNN commentator Jo Doe of the runoff", "Mayor Jo Doe: “…”" (and transcripts),
+# "Sociologist Jo Doe said", "a clip of Jo Doe saying, “…”"
 _MIN_QUOTE_WORDS = 4  # shorter quoted fragments are terms ("draft treaty"), not quotations
 _TITLE_WORDS = 10
 _BARE_ATTRIBUTION_RE = re.compile(
@@ -43,13 +50,15 @@ _BARE_ATTRIBUTION_RE = re.compile(
 _PASSIVE_AGENT_RE = re.compile(
     r"\b(?:described|called|characteri[sz]ed|label+ed|branded|dubbed|hailed|quoted)[ ]+by[ ]+"
     r"(?P<agent>[^,;:“”\"]{2,60}?)[ ]+as[ ]*$")
-# Right after a quote, "states" and "notes" are verbs ("“…,” a FEMA blog post states."), as elsewhere they are
-# not always ("member states", "the notes").
-_AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes)\b")
+# Right after a quote, "states", "notes" and "reports" are verbs ("“…,” a FEMA blog post states."), as elsewhere
+# they are not always ("member states", "the notes", "news reports").
+_AFTER_QUOTE_VERB_RE = re.compile(rf"{SPEECH_VERB_RE.pattern}|\b(?:states|notes|reports)\b")
+_MODAL_BEFORE_RE = re.compile(r"\b(?:can|could|may|might|must|should|will|would|cannot)(?:[ ]+[a-z]+ly)?[ ]+$")
+_POSSESSED_WORDS_RE = re.compile(
+    r"\b(?:(?P<pronoun>[Hh]is|[Hh]er)|(?P<owner>[A-Z][\w-]*)['’]s)[ ]+(?:[a-z]+[ ]+){0,2}(?:advice|message|response|"
+    r"answer|reply|verdict|words|explanation|warning)\b(?:[^“”\".;:]{0,80}:|(?<=words),)[ ]*$")
 _CHARACTERISING_RE = re.compile(r"\b(?:accused|called|described|dubbed|labell?ed|branded|praised|blasted|"
                                 r"slammed|critici[sz]ed|condemned|denounced|hailed)\b")
-_PLUG_RE = re.compile(r"(?i)\bsign up\b|\bnewsletter\b|\bsubscribe\b")
-_ATTRIBUTION_WORDS = 12  # after a quote, at most an attribution ("Paul Arriola said after training in Phoenix")
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,8 @@ def _attribute_after(reader: ArticleReader, quote: RawQuote) -> _Attribution | N
     parsed = reader.parse_subject(body, phrase_end, whole=True)
     if parsed and not reader.text[parsed[1]:phrase_end].strip(" ,"):
         return _Attribution(parsed[0], True)
-    return None
+    described = reader.subject_described_at_length(body, verb.start())
+    return _Attribution(described, True) if described else None
 
 
 def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
@@ -151,6 +161,10 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
         if parsed and parsed[0].name and parsed[1] >= agent.end("agent"):
             return _Attribution(parsed[0], True)
     verbs = _active_speech_verbs(reader, clause_start, quote.open_mark)
+    # "Doe told CNN that although the data can accurately say who has antibodies, “…”": what someone could
+    # say, inside another's reported words, is no attribution
+    verbs = verbs[:1] + [v for v in verbs[1:]
+                         if not _MODAL_BEFORE_RE.search(reader.text, max(0, v.start() - 40), v.start())]
     if not verbs:
         return None
     # "Among analysts, said Grohowski, “…”": the verb before its subject, who ends the clause, the quote
@@ -167,6 +181,13 @@ def _attribute_before(reader: ArticleReader, quote: RawQuote) -> _Attribution | 
     if not (short_tail or that_tail):
         return None
     verb = verbs[-1]
+    # "a clip of manager Jo Doe saying, “…”", "with Rock saying, “…”": the person right before the participle;
+    # not "she quoted Martin Luther King saying she had “…”", her own words
+    doer = next((m for m in reader.mentions_between(clause_start, verb.start())
+                 if re.fullmatch(r"[ ]+", reader.text[m.end:verb.start()])), None)
+    quoting = doer and re.search(r"\b(?:quoted|quoting|cited|citing)\b", reader.text[clause_start:doer.start])
+    if verb.group().endswith("ing") and doer and reader.speaker_for(doer).is_person and not quoting:
+        return _Attribution(reader.speaker_for(doer), bool(short_tail) and not short_tail.group("words").strip())
     if verb.group().endswith("ing") and len(verbs) > 1:
         verb = verbs[-2]  # "Gov. Phil Murphy announced, saying the state needed to “…”": the subject of the finite verb
     speaker = reader.subject_before_verb(_last_clause(reader, clause_start, verb.start()), verb.start())
@@ -207,7 +228,7 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
         return None
     # a quoted term in the lead-in sentence is no quotation of its own: "Gena said she was only “clean” twice."
     inside = [q for q in reader.quotes if region[0] <= q.open_mark and q.close_mark is not None
-              and q.close_mark < region[1] and _word_count(reader.text[q.start:q.end]) < _MIN_QUOTE_WORDS]
+              and q.close_mark < region[1] and word_count(reader.text[q.start:q.end]) < _MIN_QUOTE_WORDS]
     if len(QUOTATION_RULES.mark_pattern.findall(reader.text, *region)) != 2 * len(inside):
         return None
     clause_start = _last_clause(reader, *region)
@@ -221,14 +242,51 @@ def _attribute_lead_in(reader: ArticleReader, quote: RawQuote) -> _Attribution |
     return _Attribution(speaker, False) if speaker else None
 
 
+def _attribute_possessed_words(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """Her advice to other parents: “…” / Okafor's answer was simple: “…” / In Okafor's words, “…”: the words of
+    whose advice or answer it is."""
+    clause_start = _clause_start(reader, quote)
+    owned = _POSSESSED_WORDS_RE.search(reader.text, clause_start, quote.open_mark)
+    if not owned:
+        return None
+    if owned.group("pronoun"):
+        speaker = reader.resolve_pronoun("he" if owned.group("pronoun").lower() == "his" else "she", owned.start())
+    else:
+        mention = next((m for m in reader.mentions_between(clause_start, owned.end("owner"))
+                        if m.end == owned.end("owner")), None)
+        speaker = reader.speaker_for(mention) if mention else NOBODY
+    return _Attribution(speaker, False) if speaker.name and speaker.is_person else None
+
+
+def _attribute_name_colon(reader: ArticleReader, quote: RawQuote) -> _Attribution | None:
+    """A paragraph that opens with a person's name and a colon, as in a transcript: Mayor Jo Doe: “…”. The name
+    carries a role or title, or is the short form of a name given elsewhere ("Doe: “…”"), not a team's name
+    before its grade ("Indianapolis Colts: “Feels” like …"); or the paragraph before is only the name and
+    the colon ("Jo Doe:"), as transcripts set it."""
+    paragraph_start = reader.paragraphs[quote.paragraph][0]
+    mention = reader.mention_at.get(paragraph_start)
+    name_end, own_line = quote.open_mark, False
+    if quote.paragraph and mention is None and not reader.text[paragraph_start:quote.open_mark].strip():
+        paragraph_start, name_end = reader.paragraphs[quote.paragraph - 1]
+        mention, own_line = reader.mention_at.get(paragraph_start), True
+    if mention is None or not re.fullmatch(r"[ ]*:[ ]*", reader.text[mention.end:name_end]):
+        return None
+    speaker = reader.speaker_for(mention)
+    known = own_line or mention.role or mention.honorific or speaker.name != mention.name
+    if speaker.name.split()[-1:] and speaker.name.split()[-1].lower() in GENERIC_NOUNS:  # "Trump Aide:"
+        return None
+    return _Attribution(speaker, True) if known and speaker.is_person and speaker.name else None
+
+
 def _attribute_paragraph_before(reader: ArticleReader, quote: RawQuote) -> Speaker | None:
     """A paragraph that is only a quote, after a paragraph whose last sentence reports someone's words:
     "Okafor said the plan would fail. / “Nobody has asked the farmers.”" The speaker must be the subject of
     a speech verb outside any quotation of that sentence."""
     continued = any(other.chain == quote.chain and other.start < quote.start for other in reader.quotes)
-    if not quote.paragraph or continued or not _whole_paragraph(reader, quote):
+    before = reader.paragraph_before(quote.paragraph)
+    if before is None or continued or not whole_paragraph(reader, quote):
         return None
-    end = reader.paragraphs[quote.paragraph - 1][1]
+    end = reader.paragraphs[before][1]
     start = reader.sentence_start(end - 1)
     verbs = [v for v in _active_speech_verbs(reader, start, end) if not reader.inside_quote(v.start())]
     if not verbs:
@@ -255,82 +313,25 @@ def _attribute_dash_line(reader: ArticleReader, quote: RawQuote) -> _Attribution
     return _Attribution(parsed[0], True) if parsed and parsed[0].name else None
 
 
-def _someone_else_between(reader: ArticleReader, earlier: RawQuote, later: RawQuote) -> bool:
-    """Whether another speaker became the subject between two quotes, after the sentence attributing the
-    first (whose appositive names others: "…,” said Carolyn Becker, California Lottery spokesperson. “…”).
-    When a person spoke first, only another person counts: "…,” said Avi Bar-Zeev, a former employee at
-    Apple and Microsoft. “…”"."""
-    attribution_sentence = reader.sentence_start(earlier.end)
-    return any(earlier.end < e.position < later.start and e.speaker.name != earlier.speaker.name
-               and (e.speaker.is_person or not earlier.speaker.is_person)
-               and reader.sentence_start(e.position) != attribution_sentence
-               for e in reader.events)
-
-
-def _whole_paragraph(reader: ArticleReader, quote: RawQuote) -> bool:
-    start, end = reader.paragraphs[quote.paragraph]
-    after = reader.text[quote.close_mark + 1:end] if quote.close_mark is not None else ""
-    return not reader.text[start:quote.open_mark].strip() and not after.strip(" .,")
-
-
-def _continues(reader: ArticleReader, earlier: RawQuote, later: RawQuote) -> bool:
-    """Whether ``later`` goes on with ``earlier``'s speaker: the next quote of the same paragraph, or a
-    paragraph that is only a quote right after a paragraph ending with a person's quote (the news
-    convention for a long statement: the paragraph before ends with the quote and its attribution), with no
-    one else made the subject in between."""
-    if earlier.speaker is None or later.speaker is not None or _someone_else_between(reader, earlier, later):
-        return False
-    if earlier.paragraph == later.paragraph:
-        return True
-    paragraph_end = reader.paragraphs[earlier.paragraph][1]
-    # After the quote, its paragraph holds its attribution and nothing more: one sentence, however long
-    # the appositive ("…,” Jane Doe, a historian at the state university who studies the region, told CNN.)
-    attribution_only = (_word_count(reader.text[earlier.end:paragraph_end]) <= _ATTRIBUTION_WORDS
-                        or reader.sentence_start(paragraph_end - 1) <= earlier.end)
-    return (earlier.speaker.is_person and _whole_paragraph(reader, later) and attribution_only
-            and all(_is_plug(reader, p) for p in range(earlier.paragraph + 1, later.paragraph)))
-
-
-def _is_plug(reader: ArticleReader, paragraph: int) -> bool:
-    """A promotion set between the paragraphs of a statement ("Sign up for our newsletter"), no news."""
-    start, end = reader.paragraphs[paragraph]
-    return bool(_PLUG_RE.search(reader.text, start, end)) and not QUOTATION_RULES.mark_pattern.search(
-        reader.text, start, end)
-
-
-def _propagate(reader: ArticleReader, quotes: list[RawQuote]) -> None:
-    """Unattributed quotes take the speaker of the quote they continue (_continues), or of another part of
-    the same multi-paragraph quote, until nothing changes."""
-    changed = True
-    while changed:
-        changed = False
-        for earlier, later in zip(quotes, quotes[1:]):
-            if _continues(reader, earlier, later):
-                later.speaker, changed = earlier.speaker, True
-        chain_speakers = {q.chain: q.speaker for q in quotes if q.speaker is not None}
-        for quote in quotes:
-            if quote.speaker is None and quote.chain in chain_speakers:
-                quote.speaker, changed = chain_speakers[quote.chain], True
-
-
 def _attributed_quotes(reader: ArticleReader) -> list[RawQuote]:
     for quote in reader.quotes:
         after, before = _attribute_after(reader, quote), _attribute_before(reader, quote)
         # "Tagholm argued that “…”, said The Times": Tagholm's words in The Times's report.
         if after and before and before.adjacent and before.speaker.is_person and not after.speaker.is_person:
             after = None
-        attribution = after or before or _attribute_lead_in(reader, quote) or _attribute_dash_line(reader, quote)
+        attribution = after or before or _attribute_possessed_words(reader, quote) or _attribute_name_colon(reader, quote) \
+            or _attribute_lead_in(reader, quote) or _attribute_dash_line(reader, quote)
         if attribution:
             quote.speaker, quote.adjacent_attribution = attribution.speaker, attribution.adjacent
             reader.add_event(quote.end, attribution.speaker)
     quotes = [q for q in reader.quotes
-              if (q.adjacent_attribution or _word_count(reader.text[q.start:q.end]) >= _MIN_QUOTE_WORDS)
+              if (q.adjacent_attribution or word_count(reader.text[q.start:q.end]) >= _MIN_QUOTE_WORDS)
               and not _is_title(reader.text[q.start:q.end])]
-    _propagate(reader, quotes)
+    propagate(reader, quotes)
     for quote in quotes:
         if quote.speaker is None:
             quote.speaker = _attribute_sentence(reader, quote) or _attribute_paragraph_before(reader, quote)
-    _propagate(reader, quotes)  # what a fragment's sentence named goes on into the quotes after it
+    propagate(reader, quotes)  # what a fragment's sentence named goes on into the quotes after it
     return quotes
 
 
@@ -345,6 +346,9 @@ def _attribute_sentence(reader: ArticleReader, quote: RawQuote) -> Speaker | Non
             continue
         region_start = start
         if verb.start() >= after_quote:  # "…”, President Volodymyr Zelensky told": the words since the quote
+            described = reader.subject_described_at_length(after_quote, verb.start())
+            if described:
+                return described
             region_start = max(after_quote, reader.text.rfind(",", after_quote, verb.start()) + 1)
             if not reader.text[region_start:verb.start()].strip():  # "…” with the joke, said engineer Jo Doe."
                 parsed = reader.parse_subject(verb.end(), reader.sentence_end(verb.start()), whole=False)
@@ -378,7 +382,3 @@ def _is_title(text: str) -> bool:
     long_words = [w for w in words if len(w) >= 4]
     return 2 <= len(words) <= _TITLE_WORDS and bool(long_words) and all(w[0].isupper() for w in long_words) \
         and not text.isupper() and not text[:1].islower()
-
-
-def _word_count(text: str) -> int:
-    return len(WORD_RE.findall(text))

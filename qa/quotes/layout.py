@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa.quotes.lexicon import ABBREVIATIONS, SENTENCE_END_RE
+from qa.quotes.lexicon import ABBREVIATIONS, PHOTO_CREDIT_RE, SENTENCE_END_RE
 from qa.quotes.people import find_mentions
 from qa.text import QuotationRules, find_quotations, split_paragraphs
 
@@ -59,6 +59,9 @@ class ArticleLayout:
         self.text = article.text
         self.paragraphs = split_paragraphs(self.text)
         self._paragraph_starts = [start for start, _ in self.paragraphs]
+        # photo captions set between paragraphs: no one speaks or becomes the subject there
+        self.captions = {number for number, (start, end) in enumerate(self.paragraphs)
+                         if PHOTO_CREDIT_RE.search(self.text, start, end)}
         self._sentence_starts = self._find_sentence_starts()
         self.quotes = _quote_spans(self.text, self.paragraphs)
         self._quoted = [(q.open_mark, q.end) for q in self.quotes]
@@ -68,6 +71,13 @@ class ArticleLayout:
 
     def paragraph_of(self, position: int) -> int:
         return max(0, bisect.bisect_right(self._paragraph_starts, position) - 1)
+
+    def paragraph_before(self, paragraph: int) -> int | None:
+        """The paragraph of news before ``paragraph``, past any photo caption; None at the first."""
+        before = paragraph - 1
+        while before in self.captions:
+            before -= 1
+        return before if before >= 0 else None
 
     def _find_sentence_starts(self) -> list[int]:
         starts = set(self._paragraph_starts)

@@ -47,6 +47,8 @@ ROLE_CORES = (
     "supervisor", "member", "president pro tempore", "clerk", "administrator", "mp", "councilmember",
     "councilman", "councilwoman", "alderman", "alderwoman", "assemblyman", "assemblywoman",
     "director-general", "director general", "trooper", "sergeant", "sgt.", "pollster",
+    "sociologist", "epidemiologist", "psychologist", "psychiatrist", "virologist", "physician", "surgeon",
+    "strategist", "meteorologist", "pastor", "priest", "consultant",
 )
 # A word that makes a role another office: "the president" is not the vice president, "the coach" not an
 # assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
@@ -133,7 +135,7 @@ DETERMINERS = set("a an the one two three several some many other another his he
                   "this that these those senior top".split())
 PRONOUN_GENDER = {"he": "m", "she": "f"}
 ABBREVIATIONS = set("mr mrs ms dr sen rep gov gen lt col sgt st jr sr prof rev capt adm maj "
-                    "mt no inc corp co ltd vs u.s u.k u.n e.u d.c".split())
+                    "mt no inc corp co ltd vs u.s u.k u.n e.u d.c jan feb aug sept oct nov dec".split())
 
 # --- regular expressions ---------------------------------------------------------------------
 
@@ -214,6 +216,10 @@ JOINT_SUBJECT_RE = re.compile(r"\s+(?:and|&)\s+\S+")  # "Blinken and Lavrov said
 LIST_GOES_ON_RE = re.compile(rf"(?:,\s*|\s+and\s+){UPPER}")  # "Sandy Koufax, Fernando Valenzuela and…"
 PRONOUN_RE = re.compile(r"(?i:he|she|it|they|we|i)\b")
 POSSESSIVE_RE = re.compile(r"['’]s\b")
+# A photo caption ends with its credit: "… on the 18th green. Jane Doe/Getty Images", "(Photo by Jo Roe/AP)".
+PHOTO_CREDIT_RE = re.compile(r"/[^/\n]{0,40}?\b(?:Getty Images|AP|AP Photo|Reuters|REUTERS|AFP|Shutterstock|CNN|"
+                             r"Pool|Handout|FILE|Everett Collection|Sipa USA|EPA|EPA-EFE|NurPhoto)\)?"
+                             r"(?:[ ]+Prev[ ]+Next)?[ ]*$")
 SENTENCE_END_RE = re.compile(rf"[.!?][”\"’)]*\s+(?=[“\"‘(]?(?:{UPPER}|\d))")
 CLAUSE_OPENERS = set("and but although though while whereas because since as when after before "
                      "that who which if so yet where until unless".split())

@@ -48,6 +48,9 @@ _ACRONYM_WORD_RE = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 # After a person's possessive: what speaks for them ("Beshear’s office"), and what is their own words.
 _OFFICE_RE = re.compile(r"[ ]+(office|campaign)\b")
 _WRITING_RE = re.compile(r"[ ]+(?:statement|tweet|post|letter|email)\b")
+_OWNER_RE = re.compile(r"(?:[Hh]is|[Hh]er|[Tt]heir)[ ]+|")
+_DESCRIBED_RE = re.compile(rf",\s+[^“”\";.!?]{{3,200}},(?:\s+{FILLER})*\s*")
+_INITIALS_AFTER_RE = re.compile(r"[ ]+([A-Z][A-Z&]{1,5})\b(?![’'.-])")
 _NOT_DESCRIPTORS = DETERMINERS | PREPOSITIONS | CLAUSE_OPENERS | {"said", "says", "told", "added", "wrote"}
 # "London engineer", "Lakeshore founder, president and executive producer", "Billboard senior director of
 # music": words that describe the person named right after them
@@ -140,6 +143,9 @@ class ArticleReader(ArticleSubjects):
             joint = JOINT_SUBJECT_RE.match(self.text, mention.end, limit)
             if joint:
                 return NOBODY, joint.end()  # "Blinken and Lavrov said": no one person's words
+            initials = _INITIALS_AFTER_RE.match(self.text, mention.end, limit)
+            if initials and mention.name in PLACE_WORDS:  # "the Iowa DNR wrote": the place's agency
+                return Speaker(f"{mention.name} {initials.group(1)}"), initials.end()
             return self.speaker_for(mention), end
         acronym = ACRONYM_RE.match(rest)  # "the FDA said", "according to WHO": an organisation
         if acronym and acronym.group(1).lower() not in NATION_OF and not re.fullmatch(ROLE_CORE, acronym.group(1)):
@@ -166,12 +172,16 @@ class ArticleReader(ArticleSubjects):
             if not speaker.is_person or len(speaker.name.split()) < 2:
                 continue
             words = self.text[start:mention.start]
-            listed = words.split()[-1] in ("and", "&", "of") and not mention.role  # "Blinken and Lavrov said"
-            if listed or not _TITLE_WORDS_RE.fullmatch(words) \
+            # "his attorney Charles Burnham said": a role the person holds for someone named before
+            owner = _OWNER_RE.match(words).group()
+            words = words[len(owner):]
+            listed = words.split()[-1:] in (["and"], ["&"], ["of"]) and not mention.role  # "Blinken and Lavrov said"
+            if listed or not (words or owner and mention.role) or words and not _TITLE_WORDS_RE.fullmatch(words) \
                     or {w.strip(",").lower() for w in words.split()} & _NOT_TITLE_WORDS:
                 return None
             after = self.text[mention.end:limit]
-            ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)", after)
+            # "said commentator Jo Doe of the runoff": what follows "of" is no part of the name
+            ends = not after.strip(" ,") if whole else re.match(r"[ ]*(?:[,.;:!?)—–]|$)|[ ]+of[ ]", after)
             return (speaker, mention.end) if ends else None
         return None
 
@@ -257,6 +267,22 @@ class ArticleReader(ArticleSubjects):
         speaker = self.speaker_for(people[0])
         # "The Latin American state has been described by Reuters as": a people's adjective is no subject
         return speaker if self.is_subject_position(people[0]) and looks_like_person_name(speaker.name) else None
+
+    def subject_described_at_length(self, start: int, verb_start: int) -> Speaker | None:
+        """A person named where a clause starts and described, at any length, up to the comma before the verb
+        at ``verb_start``: "…,” Dr. Jane Roe, a researcher on the study and medical director of the trust's
+        blood service, said"; "…” with caveats, Dr. Jo Doe, a professor at State University, Portland, told"."""
+        for mention in self.mentions_between(start, verb_start):
+            if not re.fullmatch(r"[\s,”\"]*|.*,\s+", self.text[start:mention.start], re.S) \
+                    or self.inside_quote(mention.start):
+                continue
+            described = _DESCRIBED_RE.fullmatch(self.text, mention.end, verb_start)
+            speaker = self.speaker_for(mention)
+            # not "Jo Doe, a former official, and Al Roe, a lawyer, wrote": a joint statement
+            if described and speaker.is_person and speaker.name and not SPEECH_VERB_RE.search(described.group()) \
+                    and not re.search(r",\s+and\s+[A-Z]", described.group()):
+                return speaker
+        return None
 
     def subject_right_before(self, region_start: int, verb_start: int) -> Speaker | None:
         """The subject of the verb at ``verb_start`` only where it stands right before it: "Biden called",

@@ -40,6 +40,7 @@ class _Event:
 
 
 _PARENTHETICAL_SPEAKER_RE = re.compile(rf",[ ]+(?:he|she|they)(?:[ ]+{FILLER})*[ ]+{SPEECH_VERB_RE.pattern}")
+_RELATIVE_CLAUSE_RE = re.compile(r",[ ]+who[ ]+[a-z]")
 _SPEAKS_RE = re.compile(rf"(?:,[^,]{{1,80}},)?(?:\s+{FILLER})*\s+{SPEECH_VERB_RE.pattern}")
 
 
@@ -56,7 +57,8 @@ class ArticleSubjects(ArticleLayout):
         self.events: list[_Event] = []
         for mention in self.mentions:
             # "President Joe Biden, she said in a statement, is not a close contact": "she" is someone else
-            if not self.inside_quote(mention.start) and self.is_subject_position(mention) \
+            if not self.inside_quote(mention.start) and self.paragraph_of(mention.start) not in self.captions \
+                    and self.is_subject_position(mention) \
                     and not _PARENTHETICAL_SPEAKER_RE.match(self.text, mention.end):
                 self.add_event(mention.start, self.speaker_for(mention))
 
@@ -117,7 +119,10 @@ class ArticleSubjects(ArticleLayout):
 
     def is_subject_position(self, mention: Mention) -> bool:
         """Whether a mention looks like the subject of its clause: "Blinken agreed", "…, although
-        Biden used", "British-Belgian national Mack Rutherford touched down"."""
+        Biden used", "British-Belgian national Mack Rutherford touched down", or of a relative clause: "users,
+        including author Jo Doe, who has a million followers"."""
+        if _RELATIVE_CLAUSE_RE.match(self.text, mention.end) and self.speaker_for(mention).is_person:
+            return True
         if POSSESSIVE_RE.match(self.text, mention.end) or not re.match(
                 r",|\s+[a-z]", self.text[mention.end:mention.end + 2]):
             return False
