@@ -23,7 +23,8 @@ from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes.framing import framing_span
-from qa.quotes.resolution import Described, describes_someone, mentions, resolve_by_description, resolve_speaker
+from qa.quotes.descriptions import Described, describes_someone, mentions, resolve_by_description
+from qa.quotes.resolution import resolve_speaker
 from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking
 from qa.store.factory import create_store, creating, open_store, store_exists

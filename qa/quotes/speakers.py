@@ -10,6 +10,7 @@ from qa.quotes.lexicon import (
     DOCUMENT_NOUNS,
     HONORIFICS,
     LOWER,
+    NAME_PARTICLES,
     NAME_SUFFIXES,
     NATION_OF,
     NOT_NAME_WORDS,
@@ -167,6 +168,15 @@ def last_name_word(speaker: str) -> str:
     return names[-1] if names else speaker
 
 
+_JOINED_PARTICLE_RE = re.compile(rf"^(?:{'|'.join(sorted(NAME_PARTICLES))})[-‐](?=\w)", re.IGNORECASE)
+
+
+def family_word(word: str) -> str:
+    """A family name without the particle joined to it ("al-Zawahiri" → "Zawahiri"): how an article names
+    the person again, and how the people table may hold them."""
+    return _JOINED_PARTICLE_RE.sub("", word)
+
+
 def role_label(role: str) -> str:
     """A stored role as an answer shows it, abbreviations written out: "Sen." → "Senator"."""
     full = ROLE_ABBREVIATIONS.get(role.casefold())
@@ -179,8 +189,9 @@ _ABBREVIATION_OF_ROLE = {full: abbreviation for abbreviation, full in ROLE_ABBRE
 
 def name_search_words(speaker: str) -> list[str]:
     """Words of a speaker phrase as a user writes it, for a LIKE pre-filter of stored quotes on their
-    speaker and role: fillers dropped, and a role's stored abbreviation added, so that "the senator"
-    still finds the role "Sen."."""
+    speaker and role: fillers dropped, a role's stored abbreviation added, so that "the senator" still
+    finds the role "Sen.", and a family name without its particle, so that "al-Zawahiri" finds "Zawahiri"."""
     words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker)]
     words = [word for word in words if word.casefold() not in _NAME_FILLERS]
-    return words + [_ABBREVIATION_OF_ROLE[w.casefold()] for w in words if w.casefold() in _ABBREVIATION_OF_ROLE]
+    return (words + [_ABBREVIATION_OF_ROLE[w.casefold()] for w in words if w.casefold() in _ABBREVIATION_OF_ROLE]
+            + [family_word(w) for w in words if family_word(w) != w])

@@ -7,15 +7,15 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.quotes.resolution import (
+from qa.quotes.descriptions import (
     Described,
     _whole_word_places,
     describes_someone,
     mentions,
-    person_key,
     resolve_by_description,
-    resolve_speaker,
 )
+from qa.quotes.resolution import person_key, resolve_speaker
+from qa.quotes.speakers import name_search_words
 from qa.types import Person
 
 def described_in(article: str, *names: str) -> list[Described]:
@@ -222,3 +222,17 @@ def test_a_title_before_a_name_picks_the_namesake_who_holds_it() -> None:
     # no Elizabeth holds the title in these articles: still never someone whose first name it merely is
     assert resolve_speaker("Queen Elizabeth", people).name == "Elizabeth"
     assert resolve_speaker("Harry", people).name == "Harry Styles"  # no title asked: the most quoted
+
+
+def test_a_family_name_matches_without_the_particle_joined_to_it() -> None:
+    zawahiri = Person("Zawahiri", "", 1, 2, "2022-08-01", "2022-08-01")
+    resolved = resolve_speaker("Ayman al-Zawahiri", [zawahiri, Person("Ayman Odeh", "", 1, 1, "2022-08-01", "2022-08-01")])
+    assert resolved.names == ("Zawahiri",)
+    assert name_search_words("Ayman al-Zawahiri") == ["Ayman", "al-Zawahiri", "Zawahiri"]
+
+
+def test_a_role_s_holder_takes_the_quotes_stored_under_their_surname_alone() -> None:
+    # the people table gives "Johnson" for the articles whose one Johnson is a person the role found
+    holder = Person("Boris Johnson", "British Prime Minister", 9, 3, "2022-01-01", "2022-06-06", 4)
+    resolved = resolve_speaker("the British prime minister", [holder, Person("Johnson", "", 2, 5, "2022-06-06", "2022-06-06")])
+    assert resolved.name == "Boris Johnson" and resolved.names == ("Boris Johnson", "Johnson")
