@@ -16,6 +16,7 @@ from qa.text import english_stemmer
 _FILLER_WORDS = {"the", "a", "an", "of", "in", "at", "for", "and", "who", "that", "s", "former", "then"}
 DESCRIPTION_SHARE = 0.75  # of a description's words the article must give around the speaker
 ELSEWHERE = 0.5  # what a description word counts for when the article has it, but not around the speaker
+HOLDER_ELSEWHERE = 0.75  # the same, for a speaker whose own role is the description's office
 _BESIDE = 40  # characters either side of a name that say who they are ("Steelers owner Art Rooney II")
 _WINDOW = 200  # characters either side of a mention: at most the sentence it is in
 
@@ -159,13 +160,14 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
     """The speaker a description names when no stored role fits it ("the president of the National
     Education Association", "the Carolina Panthers' coach"): among the speakers quoted in the articles a
     search for it ranks first (``described``, best article first), the one whose article gives the most of
-    the description's words around them (ELSEWHERE for each word it gives further away), at least
-    DESCRIPTION_SHARE of them. A person beats a name that is not one ("the National Education
+    the description's words around them (ELSEWHERE for each word it gives further away, HOLDER_ELSEWHERE
+    when their own role is the description's office), at least DESCRIPTION_SHARE of them. A person beats a name that is not one ("the National Education
     Association said")."""
     wanted = description_words(phrase)
     if len(wanted) < 2:
         return None
     acronyms = _acronyms(phrase)
+    office = _office(phrase)
     best: dict[str, float] = {}
     article_words: dict[str, set[str]] = {}
     defined: dict[str, dict[str, set[str]]] = {}
@@ -181,13 +183,15 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
             if acronym in near_words:  # "NEA president Becky Pringle", "chief executive of RMetS"
                 around |= wanted & words
         elsewhere = (wanted & article_words[item.article]) - around
-        share = (len(around) + ELSEWHERE * len(elsewhere)) / len(wanted)
+        # "Wolverines coach John Beilein" in a story that says "Michigan" and "basketball" a paragraph away: the
+        # office in their own role ties them to the rest of the article's description more than mere presence
+        weight = HOLDER_ELSEWHERE if office and office <= description_words(item.role) else ELSEWHERE
+        share = (len(around) + weight * len(elsewhere)) / len(wanted)
         best[item.speaker] = max(best.get(item.speaker, 0.0), share)
     fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE and not _named_in(phrase, speaker)]
     fitting = [speaker for speaker in fitting if looks_like_person_name(speaker)] or fitting
     # The description's office in a speaker's own role ("the Carolina Panthers' coach" and "coach Ron Rivera")
     # beats its words merely around them (the team's owner, quoted in the same story).
-    office = _office(phrase)
     holding = {item.speaker for item in described if office and office <= description_words(item.role)}
     fitting = [speaker for speaker in fitting if speaker in holding] or fitting
     if not fitting:

@@ -236,3 +236,14 @@ def test_a_role_s_holder_takes_the_quotes_stored_under_their_surname_alone() -> 
     holder = Person("Boris Johnson", "British Prime Minister", 9, 3, "2022-01-01", "2022-06-06", 4)
     resolved = resolve_speaker("the British prime minister", [holder, Person("Johnson", "", 2, 5, "2022-06-06", "2022-06-06")])
     assert resolved.name == "Boris Johnson" and resolved.names == ("Boris Johnson", "Johnson")
+
+
+def test_the_office_holder_s_description_may_be_given_further_away() -> None:
+    article = ("Trey Burke of Michigan won the award, the basketball writers said.\n"
+               "“I feel so honored,” Burke said.\n"
+               "Burke picked up the award with Wolverines coach John Beilein in the audience.\n"
+               "“It was a bit overwhelming,” Beilein said.")
+    described = [Described("Trey Burke", "\n".join(article.splitlines()[:2]), article),
+                 Described("John Beilein", "\n".join(article.splitlines()[2:]), article, "Wolverines coach")]
+    # the player has every word around him; the coach has "coach" in his own role and the rest in the article
+    assert resolve_by_description("Michigan's basketball coach", described).name == "John Beilein"
