@@ -29,6 +29,7 @@ class Described:
     near: str  # the framings of their quotes and the sentences that name them
     article: str  # the whole article: words of a description it gives further away count less
     role: str = ""  # the role the article gives them ("Wolverines coach"), when it gives one
+    published: str = ""  # the article's date
 
 
 def describes_someone(phrase: str) -> bool:
@@ -154,6 +155,20 @@ def _named_in(phrase: str, speaker: str) -> bool:
     family name that opens a longer proper name ("Hackett Financial Advisors") names a firm, not them."""
     last = last_name_word(speaker)
     return len(last) > 1 and re.search(rf"(?<![\w'’]){re.escape(last)}(?![\w-])(?!\s+[A-Z])", phrase) is not None
+
+
+def later_holder(phrase: str, described: Sequence[Described], holder: Resolution) -> Resolution | None:
+    """Who the description of an office means instead of ``holder``, the person the stored roles give it
+    to but last saw in it long before the question's date: the speaker resolve_by_description picks, when
+    their own role in an article published after that is the office (a new department director, named
+    "department Director Dr. Sameer Vohra" a year after the last article on the previous one)."""
+    found = resolve_by_description(phrase, described)
+    office = _office(phrase)
+    if found is None or not office:
+        return None
+    later = [item for item in described if item.speaker == found.name and item.published > holder.last_seen
+             and office <= description_words(item.role)]
+    return found if later else None
 
 
 def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resolution | None:

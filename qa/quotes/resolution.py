@@ -10,7 +10,11 @@ CDC director") resolved against the people table to one person, with the other p
   articles up to that date gave that role, the one seen with it last. A former holder ("former CDC
   Director Robert Redfield") holds it only for "the former CDC director"; "then-" holders count; a national
   office named without a place means the national one, not a state's ("Senate minority leader" is not
-  "Texas state Senate Minority Leader").
+  "Texas state Senate Minority Leader"). A holder not seen in the role in the weeks before the date gives
+  way to a speaker whose own role is that office in a later article a search finds
+  (``descriptions.later_holder``).
+- A surname-only speaker ("Johnson said") is the one person of that name its article names (the people
+  table links them), and a particle joined to a family name does not count ("al-Zawahiri" is "Zawahiri").
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class Resolution:
     role: str = ""  # the role the phrase named, as the articles wrote it, when resolved by role
     alternatives: tuple[tuple[str, ...], ...] = ()  # the stored names of each of ``others``
     described: bool = False  # resolved as a description no stored role fits, by the words around quotes
+    last_seen: str = ""  # when resolved by role, the last date the articles gave the person that role
 
 
     @property
@@ -174,7 +179,7 @@ def _by_role(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     # (the people table gives the surname-only rows of the articles that name a person found here).
     lone = {p.name for p in rows if _lone_family(p.name) == family_of(best.key)}
     names = tuple(sorted(set(_all_names(best.key, rows)) | lone))
-    return Resolution(best.name, names, tuple(c.name for c in ranked[1:]), best.role)
+    return Resolution(best.name, names, tuple(c.name for c in ranked[1:]), best.role, last_seen=best.last_seen)
 
 
 def _regional(query: str, role: str) -> bool:

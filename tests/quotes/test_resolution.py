@@ -11,6 +11,7 @@ from qa.quotes.descriptions import (
     Described,
     _whole_word_places,
     describes_someone,
+    later_holder,
     mentions,
     resolve_by_description,
 )
@@ -247,3 +248,20 @@ def test_the_office_holder_s_description_may_be_given_further_away() -> None:
                  Described("John Beilein", "\n".join(article.splitlines()[2:]), article, "Wolverines coach")]
     # the player has every word around him; the coach has "coach" in his own role and the rest in the article
     assert resolve_by_description("Michigan's basketball coach", described).name == "John Beilein"
+
+
+def test_a_later_article_s_office_holder_replaces_a_holder_long_unseen_in_it() -> None:
+    holder = resolve_speaker("the director of the Illinois Department of Public Health",
+                             [Person("Ngozi Ezike", "director of the Illinois Department of Public Health", 3, 2,
+                                     "2020-05-21", "2021-05-26")])
+    assert holder.name == "Ngozi Ezike" and holder.last_seen == "2021-05-26"
+    article = ("The Illinois Department of Public Health announced a case on Friday.\n"
+               "“Screening is taking place now,” department Director Dr. Sameer Vohra said.")
+    later = [Described("Sameer Vohra", article.splitlines()[1], article, "Director", "2022-08-05")]
+    found = later_holder("the director of the Illinois Department of Public Health", later, holder)
+    assert found is not None and found.name == "Sameer Vohra"
+    # seen before the holder's last article, or not in the office: no evidence the office changed hands
+    earlier = [Described("Sameer Vohra", article.splitlines()[1], article, "Director", "2021-01-05")]
+    assert later_holder("the director of the Illinois Department of Public Health", earlier, holder) is None
+    spokesman = [Described("Sameer Vohra", article.splitlines()[1], article, "spokesman", "2022-08-05")]
+    assert later_holder("the director of the Illinois Department of Public Health", spokesman, holder) is None
