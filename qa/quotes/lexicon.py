@@ -122,6 +122,8 @@ PLACE_WORDS = set(
     "Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania "
     "Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming".split()
 ) | {alias.title() for alias in NATION_OF}
+# Place words that are also family names: "Erika Washington", "David French", "Mike English".
+PLACE_FAMILY_NAMES = {"Washington", "French", "English"}
 PARTY_WORDS = {"Democrat", "Democrats", "Republican", "Republicans", "Independent", "Conservative", "Tory"}
 GENERIC_NOUNS = set(
     "official officials spokesperson spokesman spokeswoman spokespeople aide aides source sources "

@@ -14,6 +14,7 @@ from qa.quotes.lexicon import (
     NAME_SUFFIXES,
     NATION_OF,
     NOT_NAME_WORDS,
+    PLACE_FAMILY_NAMES,
     PLACE_WORDS,
     ROLE_ABBREVIATIONS,
     ROLE_CORE,
@@ -141,15 +142,23 @@ def looks_like_person_name(phrase: str) -> bool:
     """Whether ``phrase`` reads as a person's name ("Lavrov", "Sergey Lavrov", "Mr. Blinken") rather than
     a place, organisation, acronym or common noun ("Ukraine", "Europe", "NATO", "sanctions")."""
     tokens = [t for t in bare_tokens(phrase.strip(" ?!.,")) if t not in HONORIFICS]
+    # particles inside a name are no words of their own: "Ursula von der Leyen", "Bill de Blasio"
+    tokens = tokens[:1] + [t for t in tokens[1:-1] if t not in NAME_PARTICLES] + tokens[1:][-1:]
     if not 1 <= len(tokens) <= 4 or is_organisation(" ".join(tokens)):
         return False
-    for token in tokens:
+    for position, token in enumerate(tokens):
         bare = re.sub(r"['’]s$", "", token)
-        if (not re.fullmatch(rf"{UPPER}{LOWER}[\w'’-]*|{UPPER}\.", bare)
-                or bare in PLACE_WORDS or bare in _CONTINENTS_AND_REGIONS or bare in NOT_NAME_WORDS
-                or bare.casefold() in NATION_OF):
+        family = position == len(tokens) - 1 and position > 0
+        if (not _NAME_WORD_RE.fullmatch(family_word(bare) if family else bare)
+                or (bare in PLACE_WORDS and not (family and bare in PLACE_FAMILY_NAMES))
+                or bare in _CONTINENTS_AND_REGIONS or bare in NOT_NAME_WORDS
+                or (bare.casefold() in NATION_OF and not (family and bare in PLACE_FAMILY_NAMES))):
             return False
     return True
+
+
+# A name's word: "Lavrov", an initial ("R."), initials run together ("J.B."), "O'Malley", "D’Arezzo".
+_NAME_WORD_RE = re.compile(rf"{UPPER}{LOWER}[\w'’-]*|(?:{UPPER}\.)+|{UPPER}['’]{UPPER}{LOWER}[\w'’-]*")
 
 
 def family_name(speaker: str) -> str:

@@ -265,3 +265,8 @@ def test_a_later_article_s_office_holder_replaces_a_holder_long_unseen_in_it() -
     assert later_holder("the director of the Illinois Department of Public Health", earlier, holder) is None
     spokesman = [Described("Sameer Vohra", article.splitlines()[1], article, "spokesman", "2022-08-05")]
     assert later_holder("the director of the Illinois Department of Public Health", spokesman, holder) is None
+
+
+def test_a_role_goes_to_a_person_whose_family_name_is_a_place() -> None:
+    washington = Person("Erika Washington", "executive director of Make It Work Nevada", 1, 2, "2021-08-24", "2021-08-24")
+    assert resolve_speaker("the executive director of Make It Work Nevada", [washington]).name == "Erika Washington"
