@@ -106,6 +106,21 @@ def _words_beside(text: str, name: str) -> set[str]:
     return found
 
 
+_APPOSITION_RE = re.compile(r",\s+([^,.;:!?\n“”\"]{1,100})")
+
+
+def _apposition_words(text: str, name: str) -> set[str]:
+    """The description words of the appositions after each place ``text`` names ``name`` (by its last word):
+    "Ken Sharp, an Iowa Department of Public Health administrator helping coordinate …"."""
+    last = last_name_word(name)
+    found: set[str] = set()
+    for start in _whole_word_places(text, last) if len(last) > 1 else ():
+        apposition = _APPOSITION_RE.match(text, start + len(last))
+        if apposition:
+            found |= description_words(apposition.group(1))
+    return found
+
+
 def _sentence_end_before(text: str, low: int, start: int) -> int:
     """Where the last ". " in ``text[low:start]`` ends a sentence, -1 if none: the full stop of "Dr." or
     "Gov." before a name ("department Director Dr. Sameer Vohra said") ends none."""
@@ -206,8 +221,10 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
     fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE and not _named_in(phrase, speaker)]
     fitting = [speaker for speaker in fitting if looks_like_person_name(speaker)] or fitting
     # The description's office in a speaker's own role ("the Carolina Panthers' coach" and "coach Ron Rivera")
-    # beats its words merely around them (the team's owner, quoted in the same story).
-    holding = {item.speaker for item in described if office and office <= description_words(item.role)}
+    # or in an apposition to their name ("Ken Sharp, an … administrator") beats its words merely around them
+    # (the team's owner, quoted in the same story).
+    holding = {item.speaker for item in described
+               if office and (office <= description_words(item.role) or office <= _apposition_words(item.article, item.speaker))}
     fitting = [speaker for speaker in fitting if speaker in holding] or fitting
     if not fitting:
         return None

@@ -270,3 +270,14 @@ def test_a_later_article_s_office_holder_replaces_a_holder_long_unseen_in_it() -
 def test_a_role_goes_to_a_person_whose_family_name_is_a_place() -> None:
     washington = Person("Erika Washington", "executive director of Make It Work Nevada", 1, 2, "2021-08-24", "2021-08-24")
     assert resolve_speaker("the executive director of Make It Work Nevada", [washington]).name == "Erika Washington"
+
+
+def test_an_office_in_an_apposition_to_the_name_is_held() -> None:
+    article = ("“We are not pushing anyone,” said Shelley Bickel, the county's public health administrator.\n"
+               "About 7,000 children started their vaccination, according to Ken Sharp, a state Department of Public "
+               "Health administrator helping coordinate the vaccination campaign. He called that “good news.”")
+    described = [Described("Shelley Bickel", article.splitlines()[0], article, "county public health administrator"),
+                 Described("Ken Sharp", article.splitlines()[1], article)]
+    # both hold the office; Sharp, named so in an apposition, has every word of the description around him
+    assert resolve_by_description("the state Department of Public Health administrator coordinating the "
+                                  "vaccination campaign", described).name == "Ken Sharp"
