@@ -88,8 +88,16 @@ def mentions(text: str, name: str) -> list[str]:
         before = max(_sentence_end_before(text, low, start), *(text.rfind(mark, low, start) for mark in ("\n", "? ", "! ")))
         after = [position for position in (text.find(mark, end, high) for mark in (". ", "\n", "? ", "! "))
                  if position >= 0]
-        found.append(text[before + 1 if before >= 0 else low:min(after) + 1 if after else high].strip())
+        sentence_end = min(after) + 1 if after else high
+        found.append(text[before + 1 if before >= 0 else low:sentence_end].strip())
+        title = _SECOND_REFERENCE_RE.match(text, sentence_end)
+        if title:  # "Liz Truss is meeting … . The foreign secretary is also unveiling …": who she is
+            found.append(title.group(1))
     return found
+
+
+# A sentence that opens by naming someone by their office, as the next one after their name often does.
+_SECOND_REFERENCE_RE = re.compile(rf"\s*(The\s+(?:[\w'’-]+\s+){{0,3}}?{ROLE_CORE})\b")
 
 
 def _words_beside(text: str, name: str) -> set[str]:
@@ -119,6 +127,16 @@ def _apposition_words(text: str, name: str) -> set[str]:
         if apposition:
             found |= description_words(apposition.group(1))
     return found
+
+
+def _holds(item: Described, office: set[str]) -> bool:
+    """Whether a speaker holds the office a description names, by the role the article gives them, an
+    apposition to their name, or the office the sentence after their name opens with ("The foreign secretary")."""
+    if not office:
+        return False
+    titles = [mention for mention in mentions(item.article, item.speaker) if _SECOND_REFERENCE_RE.fullmatch(mention)]
+    return any(office <= words for words in (description_words(item.role), _apposition_words(item.article, item.speaker),
+                                              description_words(" ".join(titles))))
 
 
 def _sentence_end_before(text: str, low: int, start: int) -> int:
@@ -182,7 +200,7 @@ def later_holder(phrase: str, described: Sequence[Described], holder: Resolution
     if found is None or not office:
         return None
     later = [item for item in described if item.speaker == found.name and item.published > holder.last_seen
-             and office <= description_words(item.role)]
+             and _holds(item, office)]
     return found if later else None
 
 
@@ -223,8 +241,7 @@ def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resol
     # The description's office in a speaker's own role ("the Carolina Panthers' coach" and "coach Ron Rivera")
     # or in an apposition to their name ("Ken Sharp, an … administrator") beats its words merely around them
     # (the team's owner, quoted in the same story).
-    holding = {item.speaker for item in described
-               if office and (office <= description_words(item.role) or office <= _apposition_words(item.article, item.speaker))}
+    holding = {item.speaker for item in described if _holds(item, office)}
     fitting = [speaker for speaker in fitting if speaker in holding] or fitting
     if not fitting:
         return None

@@ -281,3 +281,16 @@ def test_an_office_in_an_apposition_to_the_name_is_held() -> None:
     # both hold the office; Sharp, named so in an apposition, has every word of the description around him
     assert resolve_by_description("the state Department of Public Health administrator coordinating the "
                                   "vaccination campaign", described).name == "Ken Sharp"
+
+
+def test_the_office_a_sentence_opens_with_after_a_name_is_that_person_s() -> None:
+    article = ("Liz Truss is meeting the armed forces in Sarajevo today to show the UK's commitment. The foreign "
+               "secretary is also unveiling plans for investment.\n"
+               "Truss was due to warn that Russia's aggression “cannot be appeased”.")
+    assert mentions(article, "Liz Truss")[:2] == [
+        "Liz Truss is meeting the armed forces in Sarajevo today to show the UK's commitment.", "The foreign secretary"]
+    hague = resolve_speaker("the UK foreign secretary",
+                            [Person("William Hague", "British Foreign Secretary", 1, 2, "2014-05-12", "2014-05-12")])
+    truss = [Described("Liz Truss", "\n".join(mentions(article, "Liz Truss")), article, "", "2021-11-02")]
+    found = later_holder("the UK foreign secretary", truss, hague)
+    assert found is not None and found.name == "Liz Truss"
