@@ -52,10 +52,10 @@ ROLE_CORES = (
 # assistant coach, "the foreign minister" not a deputy foreign minister. ("Acting" is: the acting director
 # holds the office.)
 OTHER_OFFICE_WORDS = {"vice", "deputy", "assistant", "associate", "under", "lieutenant", "lt.", "lt"}
-NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}  # of a name, with or without a full stop: "Art Rooney II"
 # Lower-case words inside a person's name: "Ayman al-Zawahiri", "Ursula von der Leyen", "Bill de Blasio".
 NAME_PARTICLES = {"al", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del",
-                  "della", "dos", "das", "ter", "ten", "y", "el"}  # of a name, with or without a full stop: "Art Rooney II"
+                  "della", "dos", "das", "ter", "ten", "y", "el"}
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}
 MALE_ROLE_WORDS = {"spokesman", "congressman", "chairman", "king", "prince"}
