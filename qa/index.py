@@ -23,7 +23,8 @@ from qa.embed import DEFAULT_BACKEND, CrossEncoderReranker, Embedder, backend_of
 from qa.embed.batching import QueryBatcher
 from qa.errors import QAError
 from qa.quotes.framing import framing_span
-from qa.quotes.resolution import Described, describes_someone, mentions, resolve_by_description, resolve_speaker
+from qa.quotes.descriptions import Described, describes_someone, later_holder, mentions, resolve_by_description
+from qa.quotes.resolution import resolve_speaker
 from qa.quotes.speakers import name_search_words, speaker_matches
 from qa.store import Chunking
 from qa.store.factory import create_store, creating, open_store, store_exists
@@ -210,7 +211,10 @@ class Index:
         resolved = resolve_speaker(phrase, self.store.people(words, filters=up_to, recent_since=recent_since))
         # A description that merely contains a stored name ("president of Beyond Plastics" and the speaker
         # "Beyond Plastics") is read as a description first.
-        if not describes_someone(phrase) or (resolved is not None and resolved.role):
+        # A role's holder not seen in it in the weeks before the date may have left it: the articles a search
+        # finds may name a later one.
+        stale = resolved is not None and bool(resolved.role and recent_since and resolved.last_seen < recent_since)
+        if not describes_someone(phrase) or (resolved is not None and resolved.role and not stale):
             return resolved
         hits = self.search(f"{phrase} {topic}".strip(), DESCRIPTION_ARTICLES, filters=up_to)
         described = []
@@ -222,7 +226,9 @@ class Index:
                             for q in quotes if q.speaker == speaker]
                 near = "\n".join(framings + mentions(article.text, speaker))
                 role = " ".join(dict.fromkeys(q.role for q in quotes if q.speaker == speaker and q.role))
-                described.append(Described(speaker, near, f"{article.title}\n{article.text}", role))
+                described.append(Described(speaker, near, f"{article.title}\n{article.text}", role, article.published))
+        if stale:
+            return later_holder(phrase, described, resolved) or resolved
         return resolve_by_description(phrase, described) or resolved
 
     def speaker_quotes(self, names: Sequence[str], *, filters: Filters = Filters()) -> SpeakerQuotes:

@@ -55,6 +55,9 @@ ROLE_CORES = (
 # holds the office.)
 OTHER_OFFICE_WORDS = {"vice", "deputy", "assistant", "associate", "under", "lieutenant", "lt.", "lt"}
 NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}  # of a name, with or without a full stop: "Art Rooney II"
+# Lower-case words inside a person's name: "Ayman al-Zawahiri", "Ursula von der Leyen", "Bill de Blasio".
+NAME_PARTICLES = {"al", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del",
+                  "della", "dos", "das", "ter", "ten", "y", "el"}
 HONORIFICS = {"Mr.": "m", "Mrs.": "f", "Ms.": "f", "Miss": "f", "Dr.": "", "Sir": "m", "Dame": "f"}
 FEMALE_ROLE_WORDS = {"spokeswoman", "congresswoman", "chairwoman", "queen", "princess"}
 MALE_ROLE_WORDS = {"spokesman", "congressman", "chairman", "king", "prince"}
@@ -121,6 +124,8 @@ PLACE_WORDS = set(
     "Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania "
     "Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming".split()
 ) | {alias.title() for alias in NATION_OF}
+# Place words that are also family names: "Erika Washington", "David French", "Mike English".
+PLACE_FAMILY_NAMES = {"Washington", "French", "English"}
 PARTY_WORDS = {"Democrat", "Democrats", "Republican", "Republicans", "Independent", "Conservative", "Tory"}
 GENERIC_NOUNS = set(
     "official officials spokesperson spokesman spokeswoman spokespeople aide aides source sources "

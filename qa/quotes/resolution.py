@@ -10,7 +10,11 @@ CDC director") resolved against the people table to one person, with the other p
   articles up to that date gave that role, the one seen with it last. A former holder ("former CDC
   Director Robert Redfield") holds it only for "the former CDC director"; "then-" holders count; a national
   office named without a place means the national one, not a state's ("Senate minority leader" is not
-  "Texas state Senate Minority Leader").
+  "Texas state Senate Minority Leader"). A holder not seen in the role in the weeks before the date gives
+  way to a speaker whose own role is that office in a later article a search finds
+  (``descriptions.later_holder``).
+- A surname-only speaker ("Johnson said") is the one person of that name its article names (the people
+  table links them), and a particle joined to a family name does not count ("al-Zawahiri" is "Zawahiri").
 """
 
 from __future__ import annotations
@@ -20,10 +24,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from qa.quotes.lexicon import ABBREVIATIONS, NAME_SUFFIXES, NATION_OF, PLACE_WORDS, ROLE_CORE
+from qa.quotes.lexicon import NAME_SUFFIXES, NATION_OF, PLACE_WORDS, ROLE_CORE
 from qa.quotes.people import normalise, role_matches, role_parts
-from qa.quotes.speakers import last_name_word, looks_like_person_name, name_matches, names_a_role
-from qa.text import english_stemmer
+from qa.quotes.speakers import family_word, looks_like_person_name, name_matches, names_a_role
 
 if TYPE_CHECKING:
     from qa.types import Person
@@ -44,6 +47,7 @@ class Resolution:
     role: str = ""  # the role the phrase named, as the articles wrote it, when resolved by role
     alternatives: tuple[tuple[str, ...], ...] = ()  # the stored names of each of ``others``
     described: bool = False  # resolved as a description no stored role fits, by the words around quotes
+    last_seen: str = ""  # when resolved by role, the last date the articles gave the person that role
 
 
     @property
@@ -86,6 +90,17 @@ def person_key(name: str) -> str:
     return " ".join(tokens)
 
 
+def family_of(key: str) -> str:
+    """The family name of a person_key, without a particle joined to it: "ayman al-zawahiri" → "zawahiri"."""
+    return family_word(key.split()[-1]) if key else ""
+
+
+def _lone_family(name: str) -> str:
+    """The family name a surname-only speaker ("Zawahiri", "al-Zawahiri") is, "" for a longer name."""
+    key = person_key(name)
+    return family_of(key) if len(key.split()) == 1 else ""
+
+
 def is_former(role: str) -> bool:
     return bool(_FORMER_RE.match(role.strip()))
 
@@ -121,8 +136,7 @@ def _by_name(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     matching = [p for p in rows if name_matches(phrase, p.name) or person_key(p.name) == key]
     # An article that names someone only by surname ("Budd said") stores the surname as the speaker: that
     # is the full-named person, when the question names one.
-    family = key.split()[-1:] if key else []
-    surname_only = [p for p in rows if len(key.split()) > 1 and person_key(p.name).split() == family]
+    surname_only = [p for p in rows if len(key.split()) > 1 and _lone_family(p.name) == family_of(key)]
     candidates = _group(matching + surname_only)
     quoted = [c for c in candidates if c.quotes] or candidates
     if not quoted:
@@ -130,7 +144,7 @@ def _by_name(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     ranked = sorted(quoted, key=lambda c: (-c.quotes, -c.articles, c.key))
     full_named = [c for c in ranked if len(c.key.split()) > 1]
     if full_named:  # a lone surname goes with the most quoted full name ending in it
-        lone = [c for c in ranked if len(c.key.split()) == 1 and full_named[0].key.endswith(" " + c.key)]
+        lone = [c for c in ranked if len(c.key.split()) == 1 and family_of(c.key) == family_of(full_named[0].key)]
         for candidate in lone:
             full_named[0].names.update(candidate.names)
         ranked = [c for c in ranked if c not in lone]
@@ -161,8 +175,11 @@ def _by_role(phrase: str, rows: Sequence[Person]) -> Resolution | None:
     # most recently (by month, so one day's stray mention does not unseat the incumbent), then most often.
     ranked = sorted(candidates, key=lambda c: (c.recent, c.last_seen[:7], c.articles, c.quotes), reverse=True)
     best = ranked[0]
-    names = _all_names(best.key, rows)
-    return Resolution(best.name, names, tuple(c.name for c in ranked[1:]), best.role)
+    # "Johnson said" in an article that names the prime minister as its one Johnson is the prime minister
+    # (the people table gives the surname-only rows of the articles that name a person found here).
+    lone = {p.name for p in rows if _lone_family(p.name) == family_of(best.key)}
+    names = tuple(sorted(set(_all_names(best.key, rows)) | lone))
+    return Resolution(best.name, names, tuple(c.name for c in ranked[1:]), best.role, last_seen=best.last_seen)
 
 
 def _regional(query: str, role: str) -> bool:
@@ -189,196 +206,3 @@ def _group(rows: Sequence[Person]) -> list[_Candidate]:
 
 def _all_names(key: str, rows: Sequence[Person]) -> tuple[str, ...]:
     return tuple(sorted({p.name for p in rows if person_key(p.name) == key}))
-
-
-_FILLER_WORDS = {"the", "a", "an", "of", "in", "at", "for", "and", "who", "that", "s", "former", "then"}
-DESCRIPTION_SHARE = 0.75  # of a description's words the article must give around the speaker
-ELSEWHERE = 0.5  # what a description word counts for when the article has it, but not around the speaker
-_BESIDE = 40  # characters either side of a name that say who they are ("Steelers owner Art Rooney II")
-_WINDOW = 200  # characters either side of a mention: at most the sentence it is in
-
-
-@dataclass(frozen=True)
-class Described:
-    """A speaker quoted in one article, with what that article says around them."""
-
-    speaker: str
-    near: str  # the framings of their quotes and the sentences that name them
-    article: str  # the whole article: words of a description it gives further away count less
-    role: str = ""  # the role the article gives them ("Wolverines coach"), when it gives one
-
-
-_NAME_PARTICLES = {"al", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del",
-                   "della", "dos", "das", "ter", "ten", "y"}
-
-
-def describes_someone(phrase: str) -> bool:
-    """Whether a speaker phrase is a description ("the Steelers' owner", "co-owner of Dos Cabezas") rather
-    than a name, even one with a particle ("Ayman al-Zawahiri", "Ursula von der Leyen")."""
-    lower = re.findall(r"(?<![\w'’])[a-z]+\b", phrase)
-    return names_a_role(phrase) or any(word not in _NAME_PARTICLES for word in lower)
-
-
-def _acronyms(phrase: str) -> dict[str, set[str]]:
-    """The acronyms a description's proper names go by, with the words each stands for: "the National
-    Education Association" → {"nea": {"national", "education", "association"}}."""
-    found = {}
-    for run in re.findall(r"[A-Z][\w'’]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w'’]*)+", phrase):
-        words = [word for word in run.split() if word[:1].isupper()]
-        if len(words) >= 2:
-            found["".join(word[0] for word in words).casefold()] = description_words(run)
-    return found
-
-
-# "the Royal Meteorological Society (RMetS)": an article defines the short form it goes on to use.
-_DEFINED_ACRONYM_RE = re.compile(r"([A-Z][\w'’]*(?:\s+(?:(?:of|and|for|the|on)\s+)*[A-Z][\w'’]*)+)\s+\(([A-Z][A-Za-z]{1,7})\)")
-
-
-def _defined_acronyms(text: str, wanted: set[str]) -> dict[str, set[str]]:
-    """The short forms ``text`` defines in parentheses for names made of ``wanted`` words, stemmed as
-    description words are: "chief executive of RMetS" then gives the description's "Royal Meteorological
-    Society" whatever initials the short form has."""
-    found: dict[str, set[str]] = {}
-    for match in _DEFINED_ACRONYM_RE.finditer(text):
-        words = description_words(match.group(1)) & wanted
-        if len(words) >= 2:
-            short = english_stemmer().stemWord(match.group(2).casefold())
-            found[short] = found.get(short, set()) | words
-    return found
-
-
-def description_words(phrase: str) -> set[str]:
-    """The words of a description as a question gives it ("the Tampa Bay Lightning coach"), stemmed: the
-    question's "who studies great whites" is the article's "who has been studying the region's great whites"."""
-    words = set(re.findall(r"[a-z0-9]+", normalise(phrase).replace("'s", ""))) - _FILLER_WORDS
-    return set(english_stemmer().stemWords(sorted(words)))
-
-
-def mentions(text: str, name: str) -> list[str]:
-    """The sentences of ``text`` that name ``name`` (by its last word, so "Rivera" finds "Ron Rivera"
-    too), each cut to _WINDOW characters either side: where an article says who someone is ("Ron Rivera,
-    the Panthers' coach", "Bishop Robert Deeley of the Diocese of Portland")."""
-    last = last_name_word(name)
-    if len(last) < 2:
-        return []
-    found = []
-    for start in _whole_word_places(text, last):
-        end = start + len(last)
-        low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
-        before = max(_sentence_end_before(text, low, start), *(text.rfind(mark, low, start) for mark in ("\n", "? ", "! ")))
-        after = [position for position in (text.find(mark, end, high) for mark in (". ", "\n", "? ", "! "))
-                 if position >= 0]
-        found.append(text[before + 1 if before >= 0 else low:min(after) + 1 if after else high].strip())
-    return found
-
-
-def _words_beside(text: str, name: str) -> set[str]:
-    """The description words within _BESIDE characters of each place ``text`` names ``name`` (by its last
-    word), in its paragraph: a title before the name, an apposition after it."""
-    last = last_name_word(name)
-    found: set[str] = set()
-    for start in _whole_word_places(text, last) if len(last) > 1 else ():
-        end = start + len(last)
-        paragraph_end = text.find("\n", end)
-        low = max(start - _BESIDE, text.rfind("\n", 0, start) + 1)
-        high = min(end + _BESIDE, len(text) if paragraph_end < 0 else paragraph_end)
-        found |= description_words(text[low:high])
-    return found
-
-
-def _sentence_end_before(text: str, low: int, start: int) -> int:
-    """Where the last ". " in ``text[low:start]`` ends a sentence, -1 if none: the full stop of "Dr." or
-    "Gov." before a name ("department Director Dr. Sameer Vohra said") ends none."""
-    position = text.rfind(". ", low, start)
-    while position >= 0:
-        word = text[text.rfind(" ", low, position) + 1:position].casefold().lstrip("(\"“")
-        if word not in ABBREVIATIONS:
-            return position
-        position = text.rfind(". ", low, position)
-    return -1
-
-
-def _whole_word_places(text: str, word: str) -> list[int]:
-    """Where ``word`` stands in ``text`` with no word character either side, as a regular expression with a
-    look-behind and a look-ahead for word characters finds it, but by str.find: a pattern that opens with a
-    look-behind is tried at every character (1–2 ms an article, for every speaker of every article a
-    description reads)."""
-    places, position = [], text.find(word)
-    while position >= 0:
-        end = position + len(word)
-        if (position == 0 or not _word_character(text[position - 1])) and (
-            end == len(text) or not _word_character(text[end])
-        ):
-            places.append(position)
-            position = text.find(word, end)
-        else:
-            position = text.find(word, position + 1)
-    return places
-
-
-def _word_character(character: str) -> bool:
-    return character.isalnum() or character == "_"  # what a word character is to re in a str pattern
-
-
-def _office(phrase: str) -> set[str]:
-    """The office a description names ("coach" in "the Carolina Panthers' coach"), as description words;
-    none for a role word inside a proper name ("Massachusetts General Hospital")."""
-    for match in re.finditer(rf"\b{ROLE_CORE}\b", phrase):
-        if not re.match(r"\s+[A-Z]", phrase[match.end():]):
-            return description_words(match.group())
-    return set()
-
-
-def _named_in(phrase: str, speaker: str) -> bool:
-    """Whether a description names ``speaker`` as someone else it relates to ("Peter Meijer's primary
-    challenger", "the judge hearing the lawsuits against Trump"): then it describes another person. A
-    family name that opens a longer proper name ("Hackett Financial Advisors") names a firm, not them."""
-    last = last_name_word(speaker)
-    return len(last) > 1 and re.search(rf"(?<![\w'’]){re.escape(last)}(?![\w-])(?!\s+[A-Z])", phrase) is not None
-
-
-def resolve_by_description(phrase: str, described: Sequence[Described]) -> Resolution | None:
-    """The speaker a description names when no stored role fits it ("the president of the National
-    Education Association", "the Carolina Panthers' coach"): among the speakers quoted in the articles a
-    search for it ranks first (``described``, best article first), the one whose article gives the most of
-    the description's words around them (ELSEWHERE for each word it gives further away), at least
-    DESCRIPTION_SHARE of them. A person beats a name that is not one ("the National Education
-    Association said")."""
-    wanted = description_words(phrase)
-    if len(wanted) < 2:
-        return None
-    acronyms = _acronyms(phrase)
-    best: dict[str, float] = {}
-    article_words: dict[str, set[str]] = {}
-    defined: dict[str, dict[str, set[str]]] = {}
-    for item in described:
-        if not item.speaker:
-            continue
-        if item.article not in article_words:
-            article_words[item.article] = description_words(item.article)
-            defined[item.article] = _defined_acronyms(item.article, wanted)
-        near_words = description_words(item.near)
-        around = wanted & near_words
-        for acronym, words in (acronyms | defined[item.article]).items():
-            if acronym in near_words:  # "NEA president Becky Pringle", "chief executive of RMetS"
-                around |= wanted & words
-        elsewhere = (wanted & article_words[item.article]) - around
-        share = (len(around) + ELSEWHERE * len(elsewhere)) / len(wanted)
-        best[item.speaker] = max(best.get(item.speaker, 0.0), share)
-    fitting = [speaker for speaker, share in best.items() if share >= DESCRIPTION_SHARE and not _named_in(phrase, speaker)]
-    fitting = [speaker for speaker in fitting if looks_like_person_name(speaker)] or fitting
-    # The description's office in a speaker's own role ("the Carolina Panthers' coach" and "coach Ron Rivera")
-    # beats its words merely around them (the team's owner, quoted in the same story).
-    office = _office(phrase)
-    holding = {item.speaker for item in described if office and office <= description_words(item.role)}
-    fitting = [speaker for speaker in fitting if speaker in holding] or fitting
-    if not fitting:
-        return None
-    top = max(best[speaker] for speaker in fitting)
-    tied = [speaker for speaker in fitting if best[speaker] == top]
-    articles = {item.speaker: item.article for item in reversed(described)}  # the best-ranked article of each
-    # Equal fits: the description nearest the name ("Steelers owner Art Rooney II" against "Browns owner
-    # Jimmy Haslam … the Steelers"); then the earlier search result (dict order).
-    chosen = max(tied, key=lambda speaker: len(wanted & _words_beside(articles[speaker], speaker)))
-    others = tuple(speaker for speaker in fitting if speaker != chosen)
-    return Resolution(chosen, (chosen,), others, alternatives=tuple((other,) for other in others), described=True)

@@ -10,9 +10,11 @@ from qa.quotes.lexicon import (
     DOCUMENT_NOUNS,
     HONORIFICS,
     LOWER,
+    NAME_PARTICLES,
     NAME_SUFFIXES,
     NATION_OF,
     NOT_NAME_WORDS,
+    PLACE_FAMILY_NAMES,
     PLACE_WORDS,
     ROLE_ABBREVIATIONS,
     ROLE_CORE,
@@ -140,15 +142,23 @@ def looks_like_person_name(phrase: str) -> bool:
     """Whether ``phrase`` reads as a person's name ("Lavrov", "Sergey Lavrov", "Mr. Blinken") rather than
     a place, organisation, acronym or common noun ("Ukraine", "Europe", "NATO", "sanctions")."""
     tokens = [t for t in bare_tokens(phrase.strip(" ?!.,")) if t not in HONORIFICS]
+    # particles inside a name are no words of their own: "Ursula von der Leyen", "Bill de Blasio"
+    tokens = tokens[:1] + [t for t in tokens[1:-1] if t not in NAME_PARTICLES] + tokens[1:][-1:]
     if not 1 <= len(tokens) <= 4 or is_organisation(" ".join(tokens)):
         return False
-    for token in tokens:
+    for position, token in enumerate(tokens):
         bare = re.sub(r"['’]s$", "", token)
-        if (not re.fullmatch(rf"{UPPER}{LOWER}[\w'’-]*|{UPPER}\.", bare)
-                or bare in PLACE_WORDS or bare in _CONTINENTS_AND_REGIONS or bare in NOT_NAME_WORDS
-                or bare.casefold() in NATION_OF):
+        family = position == len(tokens) - 1 and position > 0
+        if (not _NAME_WORD_RE.fullmatch(family_word(bare) if family else bare)
+                or (bare in PLACE_WORDS and not (family and bare in PLACE_FAMILY_NAMES))
+                or bare in _CONTINENTS_AND_REGIONS or bare in NOT_NAME_WORDS
+                or (bare.casefold() in NATION_OF and not (family and bare in PLACE_FAMILY_NAMES))):
             return False
     return True
+
+
+# A name's word: "Lavrov", an initial ("R."), initials run together ("J.B."), "O'Malley", "D’Arezzo".
+_NAME_WORD_RE = re.compile(rf"{UPPER}{LOWER}[\w'’-]*|(?:{UPPER}\.)+|{UPPER}['’]{UPPER}{LOWER}[\w'’-]*")
 
 
 def family_name(speaker: str) -> str:
@@ -167,6 +177,15 @@ def last_name_word(speaker: str) -> str:
     return names[-1] if names else speaker
 
 
+_JOINED_PARTICLE_RE = re.compile(rf"^(?:{'|'.join(sorted(NAME_PARTICLES))})[-‐](?=\w)", re.IGNORECASE)
+
+
+def family_word(word: str) -> str:
+    """A family name without the particle joined to it ("al-Zawahiri" → "Zawahiri"): how an article names
+    the person again, and how the people table may hold them."""
+    return _JOINED_PARTICLE_RE.sub("", word)
+
+
 def role_label(role: str) -> str:
     """A stored role as an answer shows it, abbreviations written out: "Sen." → "Senator"."""
     full = ROLE_ABBREVIATIONS.get(role.casefold())
@@ -179,8 +198,9 @@ _ABBREVIATION_OF_ROLE = {full: abbreviation for abbreviation, full in ROLE_ABBRE
 
 def name_search_words(speaker: str) -> list[str]:
     """Words of a speaker phrase as a user writes it, for a LIKE pre-filter of stored quotes on their
-    speaker and role: fillers dropped, and a role's stored abbreviation added, so that "the senator"
-    still finds the role "Sen."."""
+    speaker and role: fillers dropped, a role's stored abbreviation added, so that "the senator" still
+    finds the role "Sen.", and a family name without its particle, so that "al-Zawahiri" finds "Zawahiri"."""
     words = [re.sub(r"['’]s$", "", word) for word in re.findall(r"[\w.'’-]+", speaker)]
     words = [word for word in words if word.casefold() not in _NAME_FILLERS]
-    return words + [_ABBREVIATION_OF_ROLE[w.casefold()] for w in words if w.casefold() in _ABBREVIATION_OF_ROLE]
+    return (words + [_ABBREVIATION_OF_ROLE[w.casefold()] for w in words if w.casefold() in _ABBREVIATION_OF_ROLE]
+            + [family_word(w) for w in words if family_word(w) != w])

@@ -4,7 +4,7 @@ Every quote question looks people up by words of a name or role ("Blinken", "sec
 that is a LIKE scan of every row (84,367 on RealTime QA: 22–67 ms a lookup at load 2.5). Here the distinct
 (name, role) pairs are one string that a word is found in at once, and the rows are arrays summed for the
 pairs found (for the words of the 288 bench/quotes questions at load 6: 23 ms a lookup on average, against
-118 ms in SQL; a name takes 1–3 ms, a common role word the most). The copy is read again (about 0.8 s)
+118 ms in SQL; a name takes 1–3 ms, a common role word the most). The copy is read again (about 1.6 s)
 after any change to the people rows: a commit (the generation) or a quote backfill (PEOPLE_VERSION), the
 two writes that touch them.
 """
@@ -19,6 +19,8 @@ from typing import Sequence
 
 import numpy as np
 
+from qa.quotes.people import bare_tokens
+from qa.quotes.speakers import family_word
 from qa.store.filter_mask import allowed_articles, ascii_folded
 from qa.types import Filters, Person
 
@@ -40,6 +42,8 @@ class PeopleTable:
     quotes: np.ndarray  # each row's count of the article's quotations that are theirs
     published: np.ndarray  # of each article
     sources: np.ndarray  # of each article, ASCII-folded
+    identities: np.ndarray  # of each pair, its person_identity as a number (-1: a name of one word)
+    stands_for: np.ndarray  # of each row named by a surname alone, the identity (number) it is in its article, or -1
 
     @classmethod
     def read(cls, db: sqlite3.Connection, version: tuple[int, int]) -> "PeopleTable":
@@ -59,12 +63,14 @@ class PeopleTable:
             np.fromiter((row[3] for row in rows), np.int64, len(rows)),
             np.asarray([row[1] for row in article_rows], dtype=str),
             np.asarray([ascii_folded(row[2]) for row in article_rows], dtype=str),
+            *_identities(rows, pair_of),
         )
 
     def people(self, name_words: Sequence[str], filters: Filters, recent_since: str | None) -> list[Person]:
         """People (one per name and role) whose name or role contains one of ``name_words`` (as a LIKE
-        '%word%' would find it), summed over the articles ``filters`` allows, with how many of those were
-        published on or after ``recent_since``; the most often named first, then by name and role."""
+        '%word%' would find it), and the surname alone where an article names one of them by it, summed over
+        the articles ``filters`` allows, with how many of those were published on or after ``recent_since``;
+        the most often named first, then by name and role."""
         found: set[int] = set()
         for word in name_words:
             starts = [match.start() for match in re.finditer(re.escape(ascii_folded(word)), self.fields)]
@@ -74,8 +80,11 @@ class PeopleTable:
             return []
         wanted = np.zeros(len(self.names), bool)
         wanted[list(found)] = True
+        # "Johnson said", where the article's one Johnson is a person found: that person's row too
+        standing = np.isin(self.stands_for, self.identities[list(found)])
+        standing &= self.stands_for >= 0
         allowed = allowed_articles(filters, self.published, self.sources)
-        rows = np.flatnonzero(wanted[self.pairs] & allowed[self.articles])
+        rows = np.flatnonzero((wanted[self.pairs] | standing) & allowed[self.articles])
         recent_since = recent_since or _NO_RECENT
         dates = self.published.tolist()
         grouped: dict[int, tuple[set[int], list[int], set[int]]] = {}
@@ -92,6 +101,42 @@ class PeopleTable:
             people.append(Person(self.names[pair], self.roles[pair], len(articles), sum(counts),
                                  min(seen, default=""), max(seen, default=""), len(recent)))
         return sorted(people, key=lambda person: (-person.articles, person.name, person.role))
+
+
+def person_identity(name: str) -> str:
+    """First and family name of a full name ("boris johnson" for "Boris Johnson", and for the "Boris Johnson
+    Johnson" a misread leaves); "" for a name of one word."""
+    tokens = bare_tokens(name)
+    return f"{tokens[0]} {family_word(tokens[-1])}".casefold() if len(tokens) > 1 else ""
+
+
+def _identities(rows: Sequence[tuple[str, str, str, int]], pair_of: dict[tuple[str, str], int]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The person_identity of each (name, role) pair, as a number, and for each (name, role, article, quotes)
+    row named by a surname alone ("Johnson") the identity of the one person its article names with that
+    surname, or of the one of them it quotes or gives a role (the prime minister, not his father named once);
+    -1 for other rows and where that is not one person."""
+    number: dict[str, int] = {}
+    pair_identity = np.full(len(pair_of), -1, np.int64)
+    for (name, _), pair in pair_of.items():
+        identity = person_identity(name)
+        if identity:
+            pair_identity[pair] = number.setdefault(identity, len(number))
+    named: dict[tuple[str, str], dict[int, bool]] = {}  # (article, family name) → identity → prominent
+    for name, role, article_id, quotes in rows:
+        identity = person_identity(name)
+        if identity:
+            people = named.setdefault((article_id, identity.split()[-1]), {})
+            people[number[identity]] = people.get(number[identity], False) or bool(role or quotes)
+    standing = np.full(len(rows), -1, np.int64)
+    for row, (name, _, article_id, _) in enumerate(rows):
+        tokens = bare_tokens(name)
+        people = named.get((article_id, family_word(tokens[0]).casefold()), {}) if len(tokens) == 1 else {}
+        prominent = [identity for identity, shown in people.items() if shown]
+        one = list(people) if len(people) == 1 else prominent
+        if len(one) == 1:
+            standing[row] = one[0]
+    return pair_identity, standing
 
 
 class PeopleCache:

@@ -146,3 +146,11 @@ def test_role_label_writes_out_stored_abbreviations(role: str, label: str) -> No
 ])
 def test_name_search_words(speaker: str, words: list[str]) -> None:
     assert name_search_words(speaker) == words
+
+
+def test_names_with_particles_initials_apostrophes_or_a_place_as_family_name_are_names() -> None:
+    for name in ("Ursula von der Leyen", "Bill de Blasio", "Ayman al-Zawahiri", "J.B. Pritzker",
+                 "Jen O'Malley Dillon", "Erika Washington", "David French"):
+        assert looks_like_person_name(name), name
+    for phrase in ("Washington", "de Blasio", "Native American", "Transport Canada", "Washington Post"):
+        assert not looks_like_person_name(phrase), phrase
