@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from qa.answer.sentences import content_terms, cosines, term_overlap
+from qa.quotes import read_quotes
+from qa.quotes.resolution import names_another
 from qa.text import english_stemmer
-from qa.types import Article, Filters, Quote
+from qa.types import Article, Filters, PersonSeen, Quote
 
 if TYPE_CHECKING:
     from qa.index import Index
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from qa.store.quote_rows import SpeakerQuotes
 
 PRIOR_ARTICLES = 50  # articles searched for the article prior
+NAMESAKE_CHECKS = 50  # an answer's ranked quotes checked for a surname that is someone else's: none shows more
 MIN_WORDS = 3  # shorter quotes ("No," he said) answer no "what did X say about Y"
 _EDGE_PUNCTUATION = " \t\n,;:—–-"
 
@@ -123,8 +126,10 @@ def quote_signals(index: Index, search: QuoteSearch) -> QuoteSignals:
     )
 
 
-def ranked_quotes(index: Index, search: QuoteSearch, weights: Weights = WEIGHTS) -> QuoteRanking:
-    """The quotes of the person ``search.speaker`` means, most relevant to the topic first."""
+def ranked_quotes(index: Index, search: QuoteSearch, weights: Weights = WEIGHTS, *,
+                  namesake_checks: int | None = NAMESAKE_CHECKS) -> QuoteRanking:
+    """The quotes of the person ``search.speaker`` means, most relevant to the topic first; of those stored
+    under a surname alone, the first ``namesake_checks`` (None: all) are checked for being someone else's."""
     signals = quote_signals(index, search)
     scores = signals.scores(weights)
     ranked = [RankedQuote(quote, article, float(score))
@@ -135,10 +140,31 @@ def ranked_quotes(index: Index, search: QuoteSearch, weights: Weights = WEIGHTS)
     else:
         ranked.sort(key=lambda r: (-r.score, r.quote.article_id, r.quote.start))
     resolution = signals.resolution
+    if resolution is not None:
+        ranked = _without_namesakes(resolution, ranked, namesake_checks)
     if resolution is not None and ranked:
         resolution = resolution.choosing(ranked[0].quote.speaker)
         ranked = [r for r in ranked if r.quote.speaker in resolution.names]
     return QuoteRanking(resolution, ranked)
+
+
+def _without_namesakes(resolution: Resolution, ranked: list[RankedQuote], checks: int | None) -> list[RankedQuote]:
+    """``ranked`` less the quotes stored under a surname alone whose article names only others of that family
+    name in full: "Johnson said" in a report on Magic Johnson is not the prime minister's. Each check reads
+    its article's people, so only the first ``checks`` kept are checked (None: all)."""
+    named: dict[str, tuple[PersonSeen, ...]] = {}
+    kept: list[RankedQuote] = []
+    for position, ranked_quote in enumerate(ranked):
+        if len(kept) == checks:
+            return kept + ranked[position:]
+        quote = ranked_quote.quote
+        if len(quote.speaker.split()) == 1:
+            if quote.article_id not in named:
+                named[quote.article_id] = read_quotes(ranked_quote.article).people
+            if names_another(quote.speaker, resolution.person_of(quote.speaker), named[quote.article_id]):
+                continue
+        kept.append(ranked_quote)
+    return kept
 
 
 def _cosines(index: Index, query: str, stored: SpeakerQuotes, keep: Sequence[int]) -> np.ndarray:

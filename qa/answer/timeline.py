@@ -87,7 +87,8 @@ def speaker_timeline(index: Index, speaker: str, *, about: str = "", filters: Fi
     """The quotations of the person ``speaker`` names (about ``about``, when given), oldest first."""
     if not speaker.strip():
         raise QAError("speaker: give a name or role, e.g. Blinken or the secretary of state")
-    ranking = ranked_quotes(index, QuoteSearch(speaker.strip(), about.strip(), filters))
+    # a timeline lists them all, so every one is checked for being a namesake's
+    ranking = ranked_quotes(index, QuoteSearch(speaker.strip(), about.strip(), filters), namesake_checks=None)
     if ranking.resolution is None:
         return Timeline("", (), speaker, about)
     kept = [r for r in statements(ranking.ranked) if not about.strip() or r.score >= MIN_TIMELINE_SCORE]

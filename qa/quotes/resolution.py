@@ -29,7 +29,7 @@ from qa.quotes.people import normalise, role_matches, role_parts
 from qa.quotes.speakers import family_word, looks_like_person_name, name_matches, names_a_role
 
 if TYPE_CHECKING:
-    from qa.types import Person
+    from qa.types import Person, PersonSeen
 
 _FORMER_RE = re.compile(r"^(?:the\s+)?(?:former|ex-|ex\s|onetime|one-time|retired|late)\b", re.IGNORECASE)
 _THEN_RE = re.compile(r"\bthen-\s*", re.IGNORECASE)
@@ -49,7 +49,6 @@ class Resolution:
     described: bool = False  # resolved as a description no stored role fits, by the words around quotes
     last_seen: str = ""  # when resolved by role, the last date the articles gave the person that role
 
-
     @property
     def everyone(self) -> tuple[str, ...]:
         """The stored names of the chosen person and of every other person the phrase fits."""
@@ -64,6 +63,22 @@ class Resolution:
                 alternatives = (self.names,) + self.alternatives[:position] + self.alternatives[position + 1:]
                 return Resolution(self.others[position], names, others, self.role, alternatives, self.described)
         return self
+
+    def person_of(self, stored_name: str) -> str:
+        """Which of the people the phrase fits ``stored_name`` is: one of the others', else the chosen one's."""
+        return next((other for other, names in zip(self.others, self.alternatives) if stored_name in names), self.name)
+
+
+def names_another(stored_name: str, person: str, named: Sequence[PersonSeen]) -> bool:
+    """Whether a surname alone ("Johnson said") is someone other than ``person`` in an article that names the
+    people ``named``: it names others of that family name in full (Magic Johnson) and not ``person``. A
+    surname is matched to a full name across the whole archive; this keeps another Johnson's words out."""
+    family, key = _lone_family(stored_name), person_key(person)
+    if not family or len(key.split()) < 2:
+        return False
+    full = {person_key(seen.name) for seen in named}
+    namesakes = {other for other in full if len(other.split()) > 1 and family_of(other) == family}
+    return bool(namesakes) and key not in namesakes
 
 
 @dataclass
