@@ -142,9 +142,9 @@ def ranked_quotes(index: Index, search: QuoteSearch, weights: Weights = WEIGHTS,
     resolution = signals.resolution
     if resolution is not None:
         ranked = _without_namesakes(resolution, ranked, namesake_checks)
-    if resolution is not None and ranked:
-        resolution = resolution.choosing(ranked[0].quote.speaker)
-        ranked = [r for r in ranked if r.quote.speaker in resolution.names]
+        if ranked:
+            resolution = resolution.choosing(ranked[0].quote.speaker)
+            ranked = [r for r in ranked if r.quote.speaker in resolution.names]
     return QuoteRanking(resolution, ranked)
 
 

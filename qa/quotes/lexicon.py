@@ -163,7 +163,8 @@ def _alternation(words: Sequence[str]) -> str:
 _NAME_WORD = (rf"(?!(?:{'|'.join(NOT_NAME_WORDS)})\b)"
               rf"{UPPER}(?:['’]{UPPER})?{LOWER}{_LETTER}*(?:-{_LETTER}+)*")
 _INITIAL = rf"(?!(?:U\.S|U\.K|U\.N|E\.U|D\.C)\.){UPPER}\.(?:{UPPER}\.)*"
-_PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|ibn|al|dos|das|ter|ten)"
+# Names found in running text have never run on over "y" or "el": taking them would change what ingest stores.
+_PARTICLE = rf"(?:{_alternation(sorted(NAME_PARTICLES - {'y', 'el'}))})"
 _NAME = (rf"(?:{_INITIAL}[ ])*{_NAME_WORD}"
          rf"(?:[ ](?:{_PARTICLE}[ ]|&[ ])*(?:{_INITIAL}[ ])*{_NAME_WORD})*"
          r"(?:[ ](?:Jr\.|Sr\.|II|III|IV)(?!\w))?")
