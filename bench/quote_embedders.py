@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -31,9 +33,22 @@ from qa.quotes.framing import framing_span  # noqa: E402
 from qa.types import Filters  # noqa: E402
 
 
-def _rows(index: Index) -> list[tuple[str, QuoteSignals, str, np.ndarray | None]]:
-    """(kind, signals, topic, which quotes' statements are the labelled one) for each dev question whose
-    speaker resolves to someone with quotations."""
+@dataclass(frozen=True)
+class _Row:
+    """One dev question whose speaker resolves to someone with quotations."""
+
+    kind: str  # "say" or "decline"
+    signals: QuoteSignals
+    topic: str
+    framings: list[str]  # of each candidate quotation, as its vector was embedded from
+    right: np.ndarray | None  # say: whether each candidate's statement is the labelled one
+
+    @property
+    def own_words(self) -> list[str]:
+        return [quote.text for quote in self.signals.quotes]
+
+
+def _rows(index: Index) -> list[_Row]:
     rows = []
     for kind, name in (("say", "questions.jsonl"), ("decline", "decline.jsonl")):
         for question in read_jsonl(QUOTES / name):
@@ -50,17 +65,19 @@ def _rows(index: Index) -> list[tuple[str, QuoteSignals, str, np.ndarray | None]
                 right = np.array([(q.article_id == question["article_id"] and q.start < question["end"]
                                    and question["start"] < q.end) or _same_words(q.text, gold)
                                   for q in _statement_of_each(signals)])
-            rows.append((kind, signals, said.topic or said.speaker, right))
+            framings = [a.text[slice(*framing_span(a.text, q.start, q.end))]
+                        for q, a in zip(signals.quotes, signals.articles)]
+            rows.append(_Row(kind, signals, said.topic or said.speaker, framings, right))
     return rows
 
 
-def _counted(rows, dense_of) -> tuple[int, int]:
+def _counted(rows: list[_Row], dense_of: Callable[[_Row], np.ndarray]) -> tuple[int, int]:
     """(say questions right first and above the bar, right first at any score)."""
     scored = []
-    for kind, signals, _, right in rows:
-        scores = signals.scores(WEIGHTS) - signals.dense + dense_of(signals)
+    for row in rows:
+        scores = row.signals.scores(WEIGHTS) - row.signals.dense + dense_of(row)
         best = int(np.argmax(scores))
-        scored.append((kind, float(scores[best]), right is not None and bool(right[best])))
+        scored.append((row.kind, float(scores[best]), row.right is not None and bool(row.right[best])))
     bar = max(score for kind, score, _ in scored if kind == "decline") + 1e-6
     return sum(ok and score >= bar for _, score, ok in scored), sum(ok for _, _, ok in scored)
 
@@ -74,26 +91,25 @@ def main() -> None:
 
     with Index.open(args.index) as index:
         rows = _rows(index)
-    framings = {id(s): [a.text[slice(*framing_span(a.text, q.start, q.end))] for q, a in zip(s.quotes, s.articles)]
-                for _, s, _, _ in rows}
-    texts = sorted({t for _, s, topic, _ in rows for t in [topic, *framings[id(s)], *(q.text for q in s.quotes)]})
+    texts = sorted({text for row in rows for text in [row.topic, *row.framings, *row.own_words]})
     model = SentenceTransformer(str(args.model), device="cpu")
     started = time.perf_counter()
     vectors = dict(zip(texts, model.encode(texts, batch_size=32, normalize_embeddings=True)))
     seconds = time.perf_counter() - started
-    topic_of = {id(s): topic for _, s, topic, _ in rows}
 
-    def cosine(signals: QuoteSignals, texts_of) -> np.ndarray:
-        return np.array([vectors[t] @ vectors[topic_of[id(signals)]] for t in texts_of(signals)])
+    def framing(row: _Row) -> np.ndarray:
+        return np.array([vectors[text] @ vectors[row.topic] for text in row.framings])
 
-    framing = lambda s: cosine(s, lambda s: framings[id(s)])  # noqa: E731
-    own = lambda s: cosine(s, lambda s: [q.text for q in s.quotes])  # noqa: E731
-    says = sum(kind == "say" for kind, *_ in rows)
+    def own(row: _Row) -> np.ndarray:
+        return np.array([vectors[text] @ vectors[row.topic] for text in row.own_words])
+
+    says = sum(row.kind == "say" for row in rows)
     print(f"{says} dev say and {len(rows) - says} decline questions with quotations; {len(texts)} texts "
           f"embedded by {args.model} in {seconds:.0f} s")
-    for name, dense_of in (("shipped (stored MiniLM vectors)", lambda s: s.dense), ("--model: framing", framing),
-                           ("--model: own words", own),
-                           ("--model: max(framing, own words)", lambda s: np.maximum(framing(s), own(s)))):
+    variants: list[tuple[str, Callable[[_Row], np.ndarray]]] = [
+        ("shipped (stored MiniLM vectors)", lambda row: row.signals.dense), ("--model: framing", framing),
+        ("--model: own words", own), ("--model: max(framing, own words)", lambda row: np.maximum(framing(row), own(row)))]
+    for name, dense_of in variants:
         above, first = _counted(rows, dense_of)
         print(f"{name:33s} right first above the bar {above:3d}   right first {first:3d}")
 
